@@ -1,0 +1,132 @@
+"""Institution accuracy on the dev gold with gold speakers (independent of the attribution stage).
+
+For each gold row: the article is parsed once, the speaker is rebuilt from the gold name (mentions = every
+occurrence of the full name and of its surname / honorific forms), the quote is located by substring, and
+``institutions.affiliate`` is called. Prints institution accuracy (the shared scorer's ``same_institution`` on rows
+whose gold institution is non-null) and institution_type accuracy (all rows), with the misses.
+
+Usage: .venv/bin/python bench/institutions_eval.py [--shared ../shared] [--all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import re
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from analysis import institutions
+from analysis.nlp import load_nlp
+from analysis.records import SEGMENT_JOINER, Quote, Span, Speaker
+
+HONORIFICS = ("Mr.", "Mr", "Ms.", "Ms", "Mrs.", "Dr.", "Dr", "Prof.")
+
+
+def load_scorer(shared: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score_quotes", shared / "tools" / "score_quotes.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_gold(shared: Path) -> list[dict[str, Any]]:
+    files = sorted((shared / "corpus" / "dev").glob("gold_*.jsonl")) + [shared / "gold" / "seeds.gold.jsonl"]
+    return [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def article_body(shared: Path, name: str) -> str:
+    dev = shared / "corpus" / "dev" / "articles" / name
+    if dev.exists():
+        text = dev.read_text(encoding="utf-8")
+        return text.split("\n\n", 1)[1] if "\n\n" in text else text
+    return (shared / "seeds" / name).read_text(encoding="utf-8")
+
+
+def _occurrences(body: str, needle: str) -> list[Span]:
+    # not followed by another capitalised name part ("Park" in "Park Ji-hoon" is someone else)
+    pattern = re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])(?! [A-Z][a-z]+-)")
+    return [Span(m.start(), m.end()) for m in pattern.finditer(body)]
+
+
+def locate_speaker(body: str, name: str) -> Speaker:
+    """Mentions: the full name, then surname / honorific forms; first full-name introduction first."""
+    full = _occurrences(body, name)
+    parts = [p for p in name.split() if len(p) > 1]
+    short: list[Span] = []
+    forms = {parts[-1], parts[0]} if len(parts) > 1 else set(parts)
+    for form in forms:
+        for h in HONORIFICS:
+            short += _occurrences(body, f"{h} {form}")
+        short += _occurrences(body, form)
+    inside = [(s.start, s.end) for s in full]
+    short = [s for s in short if not any(a <= s.start and s.end <= b for a, b in inside)]
+    rest = sorted(set(full[1:] + short), key=lambda s: s.start)
+    ordered = ([full[0]] if full else []) + rest
+    return Speaker(name=name, mentions=tuple(ordered))
+
+
+def locate_quote(body: str, row: dict[str, Any], speaker: Speaker) -> Quote:
+    segments = []
+    cursor = 0
+    for part in row["quote"].split(SEGMENT_JOINER):
+        start = body.find(part, cursor)
+        if start < 0:
+            start = body.find(part)
+        if start < 0:
+            continue
+        segments.append(Span(start, start + len(part)))
+        cursor = start + len(part)
+    if not segments:
+        segments = [Span(0, 0)]
+    q_start, q_end = segments[0].start, segments[-1].end
+    near = [
+        m for m in speaker.mentions
+        if abs(m.start - q_end) < 300 or abs(q_start - m.end) < 300 or q_start <= m.start <= q_end
+    ]
+    mention = min(near, key=lambda m: min(abs(m.start - q_end), abs(q_start - m.end)), default=None)
+    return Quote(
+        segments=tuple(segments), kind=row["kind"], text=row["quote"], speaker_mention=mention,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    parser.add_argument("--all", action="store_true", help="print every row, not only the misses")
+    args = parser.parse_args()
+    scorer = load_scorer(args.shared)
+    gold = load_gold(args.shared)
+    nlp = load_nlp()
+    names = sorted({row["article"] for row in gold})
+    bodies = {name: article_body(args.shared, name) for name in names}
+    docs = dict(zip(names, nlp.pipe(bodies[n] for n in names), strict=True))
+    inst_total = inst_ok = type_ok = 0
+    for row in gold:
+        body, doc = bodies[row["article"]], docs[row["article"]]
+        speaker = locate_speaker(body, row["speaker"])
+        quote = locate_quote(body, row, speaker)
+        aff = institutions.affiliate(doc, speaker, quote)
+        t_ok = (row.get("institution_type") or None) == (aff.institution_type or None)
+        type_ok += t_ok
+        i_ok = True
+        if row.get("institution"):
+            inst_total += 1
+            i_ok = scorer.same_institution(row["institution"], aff.institution)
+            inst_ok += i_ok
+        if args.all or not (t_ok and i_ok):
+            mark = "  " if t_ok and i_ok else "XX"
+            print(
+                f"{mark} {row['article'][:18]:18} {row['speaker'][:20]:20} gold=({row['institution']}, "
+                f"{row['institution_type']}, {row['role']}) got=({aff.institution}, {aff.institution_type}, "
+                f"{aff.role}, former={aff.former}, known={aff.known})"
+            )
+    print(f"institution_acc: {inst_ok / inst_total:.3f} ({inst_ok}/{inst_total})")
+    print(f"institution_type_acc: {type_ok / len(gold):.3f} ({type_ok}/{len(gold)})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""Affiliation patterns on sentences written for these tests (no article text)."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from analysis.institutions import affiliate, canonical_institution
+from analysis.records import Affiliation, Quote, Span, Speaker
+
+
+def _affiliate(nlp: Language, text: str, name: str, site: str | None = None) -> Affiliation:
+    doc = nlp(text)
+    starts = [i for i in range(len(text)) if text.startswith(name, i)]
+    mentions = tuple(Span(i, i + len(name)) for i in starts)
+    site_span = None
+    if site:
+        k = text.rfind(site)
+        site_span = Span(k, k + len(site))
+        mentions = mentions + (site_span,)
+    quote = Quote(segments=(Span(0, 1),), kind="indirect", text=text[:1], speaker_mention=site_span)
+    return affiliate(doc, Speaker(name=name, mentions=mentions), quote)
+
+
+APPOSITIVES = [
+    # (text, name, institution, type)
+    ("Mira Olsen, a professor at Yonsei University, said the talks would stall.", "Mira Olsen",
+     "Yonsei University", "university"),
+    ("Tomas Reed, director of the Sejong institute, said the deal was limited.", "Tomas Reed",
+     "Sejong Institute", "think_tank"),
+    ("Kenji Ota of the Asan Institute said Moscow needed shells.", "Kenji Ota",
+     "Asan Institute for Policy Studies", "think_tank"),
+    ("Stimson Center senior fellow Dana Ruiz said the summit was symbolic.", "Dana Ruiz",
+     "Stimson Center", "think_tank"),
+    ("The Lowy Institute's Sam Patel said Pyongyang gained leverage.", "Sam Patel",
+     "Lowy Institute", "think_tank"),
+    ("Lena Kraus, who heads KINU's research division, said the pact was hollow.", "Lena Kraus",
+     "Korea Institute for National Unification", "think_tank"),
+    ("Omar Vidal from Chatham House said the ties were deepening.", "Omar Vidal", "Chatham House", "think_tank"),
+    ("Ivo Banks (Carnegie Endowment) said the treaty mattered.", "Ivo Banks",
+     "Carnegie Endowment for International Peace", "think_tank"),
+    ("Yuri Petrov, a leading research fellow at the Institute of China and Contemporary Asia, Russian Academy of "
+     "Sciences, said trade would grow.", "Yuri Petrov", "Institute of China and Contemporary Asia", "think_tank"),
+    ("Hana Cho, a researcher at the Ilmin Center of Korea University, said the drills would continue.",
+     "Hana Cho", "Korea University", "university"),
+    ("Ann Lowe, a former official at the State Department and now a fellow at the Brookings Institution, said "
+     "the alliance was thin.", "Ann Lowe", "Brookings Institution", "think_tank"),
+    ("Paul Diaz, an analyst at the Korea Institute for Defence Analyses, said shipments rose.", "Paul Diaz",
+     "Korea Institute for Defense Analyses", "think_tank"),
+    ("Lars Berg, a lecturer at the University of Leeds, said the fighting would drag on.", "Lars Berg",
+     "University of Leeds", "university"),
+    ("Ruth Ames, an economist at the Peterson Centre for Eurasian Trade, said the bridge mattered.", "Ruth Ames",
+     "Peterson Centre for Eurasian Trade", "think_tank"),
+    ("Max Kohl, a consultant at Tarrow Advisory Group, said the market was small.", "Max Kohl",
+     "Tarrow Advisory Group", "other"),
+    ("Ilya Somov, a commentator for Kommersant, said the visit was routine.", "Ilya Somov", "Kommersant", "media"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "institution", "type_"), APPOSITIVES)
+def test_appositive_patterns(nlp: Language, text: str, name: str, institution: str, type_: str) -> None:
+    aff = _affiliate(nlp, text, name)
+    assert (aff.institution, aff.institution_type) == (institution, type_)
+
+
+OFFICIALS = [
+    # (text, name, role, institution, type)
+    ("Russian President Ivan Belov said the partnership was strong.", "Ivan Belov", "President", None,
+     "government"),
+    ("Kremlin spokesperson Oleg Ranin said no summit was planned.", "Oleg Ranin", "spokesperson", "Kremlin",
+     "government"),
+    ("White House national security spokesman Jack Dorne said Pyongyang sent shells.", "Jack Dorne",
+     "national security spokesman", "White House", "government"),
+    ("Russian Foreign Minister Pavel Orlov arrived in Pyongyang on Monday.", "Pavel Orlov", "Foreign Minister",
+     "Russian Ministry of Foreign Affairs", "government"),
+    ("North Korean Defence Minister Ri Chol said the army was ready.", "Ri Chol", "Defence Minister",
+     "DPRK Ministry of National Defense", "government"),
+    ("Chief Cabinet Secretary Aki Mori said Tokyo was concerned.", "Aki Mori", "Chief Cabinet Secretary",
+     "Japanese government", "government"),
+    ("U.S. Army Gen. Carl Hobbs, chairman of the Joint Chiefs of Staff, said the arms would not matter.",
+     "Carl Hobbs", "chairman", "Joint Chiefs of Staff", "military"),
+    ("Defense Department spokesperson Brig. Gen. Nora Vance said Russia was desperate.", "Nora Vance",
+     "spokesperson", "U.S. Department of Defense", "government"),
+    ("Secretary of State Ellen Park said Moscow was begging for help.", "Ellen Park", "Secretary of State",
+     "U.S. Department of State", "government"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "role", "institution", "type_"), OFFICIALS)
+def test_officials(nlp: Language, text: str, name: str, role: str, institution: str | None, type_: str) -> None:
+    aff = _affiliate(nlp, text, name)
+    assert (aff.role, aff.institution, aff.institution_type) == (role, institution, type_)
+
+
+def test_bare_ministry_takes_the_country_of_the_sentence_subject(nlp: Language) -> None:
+    text = "China was cautious about the treaty, Foreign Ministry spokesman Wei Lan said on Friday."
+    aff = _affiliate(nlp, text, "Wei Lan")
+    assert (aff.institution, aff.institution_type) == ("Chinese Ministry of Foreign Affairs", "government")
+
+
+def test_the_countrys_general_staff(nlp: Language) -> None:
+    text = "Russian President Ivan Belov met the country's chief of the General Staff, Boris Lebed, on Monday."
+    aff = _affiliate(nlp, text, "Boris Lebed")
+    assert (aff.institution, aff.institution_type) == ("General Staff of the Russian Armed Forces", "military")
+
+
+FORMER = [
+    ("Song Jae, a former director of the Institute for National Security Strategy, said the deal helped both.",
+     "Song Jae", "Institute for National Security Strategy", True),
+    ("Kim Dae, former head of Seoul's Korea Institute for National Unification, said Russia was in need.",
+     "Kim Dae", "Korea Institute for National Unification", True),
+    ("Ann Lowe, a former official at the State Department and now a fellow at the Brookings Institution, said "
+     "so.", "Ann Lowe", "Brookings Institution", False),
+    ("Maj Tom Hale, an artillery officer in the British army and recent visiting fellow at Rusi, said the shells "
+     "fit.", "Tom Hale", "British Army", False),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "institution", "former"), FORMER)
+def test_former_only_when_the_only_role_is_former(
+    nlp: Language, text: str, name: str, institution: str, former: bool
+) -> None:
+    aff = _affiliate(nlp, text, name)
+    assert (aff.institution, aff.former) == (institution, former)
+
+
+def test_attribution_site_description_wins(nlp: Language) -> None:
+    text = (
+        "Song Jae, a former director of the Institute for National Security Strategy, said the deal helped both. "
+        "But Mr. Song, who is now a professor at Korea University, said the North would refuse."
+    )
+    aff = _affiliate(nlp, text, "Song Jae", site="Mr. Song")
+    assert (aff.institution, aff.institution_type, aff.former) == ("Korea University", "university", False)
+
+
+UNNAMED = [
+    ("Lee Min, a researcher at South Korea's government-run think tank, said trade was small.", "Lee Min",
+     None, "think_tank"),
+    ("Ivan Orlov, director of a Moscow-based construction firm, said workers would come.", "Ivan Orlov",
+     None, "other"),
+    ("Chris Vale, an independent analyst, said sanctions would fail.", "Chris Vale", None, None),
+    ("Jon Mark, an expert on North Korean history and military, was skeptical.", "Jon Mark", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "institution", "type_"), UNNAMED)
+def test_described_but_unnamed(nlp: Language, text: str, name: str, institution: None, type_: str | None) -> None:
+    aff = _affiliate(nlp, text, name)
+    assert (aff.institution, aff.institution_type) == (institution, type_)
+
+
+def test_unknown_institution_is_kept_and_flagged(nlp: Language) -> None:
+    aff = _affiliate(nlp, "Nina Holt, a fellow at the Baltic Policy Institute, said so.", "Nina Holt")
+    assert (aff.institution, aff.institution_type, aff.known) == ("Baltic Policy Institute", "think_tank", False)
+
+
+CANONICAL = [
+    ("Sejong institute", ("Sejong Institute", "think_tank", True)),
+    ("Asan Institute", ("Asan Institute for Policy Studies", "think_tank", True)),
+    ("KINU", ("Korea Institute for National Unification", "think_tank", True)),
+    ("Korea Institute for National Unification (KINU)", ("Korea Institute for National Unification", "think_tank", True)),
+    ("Carnegie Endowment", ("Carnegie Endowment for International Peace", "think_tank", True)),
+    ("the Pentagon", ("U.S. Department of Defense", "government", True)),
+    ("Rusi", ("Royal United Services Institute", "think_tank", True)),
+    ("Ewha University", ("Ewha Womans University", "university", True)),
+    ("Kookmin Univeristy", ("Kookmin University", "university", True)),
+    ("Russian Foreign Ministry", ("Russian Ministry of Foreign Affairs", "government", True)),
+    ("Seoul's Unification Ministry", ("South Korean Ministry of Unification", "government", True)),
+    ("MGIMO Faculty of International Relations", ("MGIMO University", "university", True)),
+    ("Institute of Far Eastern Studies", ("Institute of China and Contemporary Asia", "think_tank", True)),
+    ("Institute for Far Eastern Studies", ("Institute for Far Eastern Studies", "think_tank", True)),
+    ("Hallstein Centre for Asian Security", ("Hallstein Centre for Asian Security", "think_tank", False)),
+    ("Greyfield College", ("Greyfield College", "university", False)),
+    ("Ministry of Ocean Affairs", ("Ministry of Ocean Affairs", "government", False)),
+    ("Northern Daily News", ("Northern Daily News", "media", False)),
+    ("5th Armored Brigade", ("5th Armored Brigade", "military", False)),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), CANONICAL)
+def test_canonical_institution(name: str, expected: tuple[str, str, bool]) -> None:
+    assert canonical_institution(name) == expected
