@@ -1,0 +1,138 @@
+"""The dashboard's only data access: cached reads over the DuckDB store, and the two kinds of writes.
+
+Reads: every cached function is keyed by (store path, store version token, frozen ``Filters``), so a new
+ingest or an override changes the token and the next rerun recomputes. Each read opens a short-lived
+read-only connection through ``analysis.store.Store.read`` (never held across reruns: an ingest may be
+writing). Writes go through ``analysis.store.Store`` (overrides) and ``analysis.service`` (added articles).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+try:
+    from analysis.store import Store, StoreMissing
+except ImportError:  # TEMPORARY: the store API is landing in parallel
+    from dashboard._store_fallback import Store, StoreMissing  # type: ignore[assignment]
+from dashboard import queries
+from dashboard.filters import Filters
+from dashboard.queries import Headline
+
+_HASH = {Filters: repr}  # repr of a frozen dataclass is stable and complete: a good cache key
+_TTL = 3600
+_ENTRIES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class StoreState:
+    """What the frame needs before drawing anything."""
+
+    path: str
+    exists: bool
+    version: str = ""
+    demo: bool = False
+    quotes: int = 0
+    error: str | None = None
+
+
+@st.cache_resource(show_spinner=False)
+def store(path: str) -> Store:
+    """One ``Store`` object per path, shared by sessions (it holds no open connection)."""
+    return Store(Path(path))
+
+
+def state(path: str) -> StoreState:
+    """Existence, version token and demo flag; uncached on purpose (cheap, and must see new writes)."""
+    s = store(path)
+    if not s.exists():
+        return StoreState(path, exists=False)
+    try:
+        with s.read() as con:
+            version = queries.version(con)
+            demo = queries.is_demo(con)
+            row = con.execute("SELECT count(*) FROM quotes").fetchone()
+    except StoreMissing:
+        return StoreState(path, exists=False)
+    except Exception as exc:  # a corrupt or foreign file is reported on screen, not raised
+        return StoreState(path, exists=True, error=f"{exc.__class__.__name__}: {exc}")
+    return StoreState(path, exists=True, version=version, demo=demo, quotes=int(row[0]) if row else 0)
+
+
+def _read(path: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    with store(path).read() as con:
+        return fn(con, *args, **kwargs)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
+def headline(path: str, version: str, f: Filters) -> Headline:
+    """Headline numbers under the filters."""
+    return _read(path, queries.headline, f)  # type: ignore[no-any-return]
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
+def stance_by(path: str, version: str, f: Filters, group: str, top: int | None) -> tuple[pd.DataFrame, int]:
+    """Per-group stance counts (top groups by size) and the number of groups."""
+    return _read(path, queries.stance_by, f, group, top=top)  # type: ignore[no-any-return]
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
+def heatmap(path: str, version: str, f: Filters) -> pd.DataFrame:
+    """Institution × outlet mean stance."""
+    return _read(path, queries.heatmap, f)  # type: ignore[no-any-return]
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
+def timeline(path: str, version: str, f: Filters) -> pd.DataFrame:
+    """Monthly stance counts."""
+    return _read(path, queries.timeline, f)  # type: ignore[no-any-return]
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
+def experts(path: str, version: str, f: Filters) -> pd.DataFrame:
+    """One row per speaker."""
+    return _read(path, queries.experts, f)  # type: ignore[no-any-return]
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
+def quotes_table(path: str, version: str, f: Filters, sort: str, limit: int | None) -> pd.DataFrame:
+    """The filtered quotes (``limit=None``: all of them, for export)."""
+    return _read(path, queries.quotes_table, f, sort=sort, limit=limit)  # type: ignore[no-any-return]
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
+def count_quotes(path: str, version: str, f: Filters) -> int:
+    """Number of quotes under the filters."""
+    return _read(path, queries.count_quotes, f)  # type: ignore[no-any-return]
+
+
+@st.cache_data(ttl=_TTL, max_entries=256, show_spinner=False)
+def quote_detail(path: str, version: str, quote_id: str) -> dict[str, Any] | None:
+    """One quote with its article text and evidence."""
+    return _read(path, queries.quote_detail, quote_id)  # type: ignore[no-any-return]
+
+
+@st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
+def options(path: str, version: str) -> dict[str, list[str]]:
+    """Choices for the sidebar pickers."""
+    return _read(path, queries.options)  # type: ignore[no-any-return]
+
+
+def set_override(path: str, quote_id: str, stance: int, note: str | None) -> None:
+    """Record an analyst's stance for a quote (the same write as ``stance override``)."""
+    store(path).set_override(quote_id, stance, note or None)
+
+
+def clear_override(path: str, quote_id: str) -> None:
+    """Return a quote to the model's stance."""
+    store(path).clear_override(quote_id)
+
+
+def export_table(path: str, f: Filters) -> pd.DataFrame:
+    """Every filtered quote, for CSV / Parquet downloads (uncached: big, and only made on click)."""
+    return _read(path, queries.quotes_table, f, sort="newest", limit=None)  # type: ignore[no-any-return]

@@ -1,0 +1,116 @@
+"""Bytes for downloads: charts as PNG / SVG / interactive HTML, the quote table as CSV / Parquet.
+
+Static images go through kaleido 1.x, which drives a Chrome-family browser; the browser is found at run
+time (``BROWSER_PATH``, then the usual names on ``PATH``). Without one, ``ExportUnavailable`` carries a
+message the UI shows instead of a traceback. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+STATIC_FORMATS = ("png", "svg")
+FORMATS = ("png", "svg", "html")
+MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv",
+        "parquet": "application/vnd.apache.parquet"}
+# Names Chrome-family browsers install under (Debian, Ubuntu snap, Google builds, macOS-style wrappers).
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+# Spreadsheet apps evaluate cells starting with these as formulas (CSV injection, OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_WIDTH = 1200
+
+
+class ExportUnavailable(RuntimeError):
+    """Static image export cannot run here (no Chrome-family browser for kaleido)."""
+
+
+@cache
+def find_browser() -> str | None:
+    """Path of a Chrome-family browser kaleido can drive, or None."""
+    given = os.environ.get("BROWSER_PATH")
+    if given and os.path.exists(given):
+        return given
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _browser_or_raise() -> str:
+    browser = find_browser()
+    if browser is None:
+        raise ExportUnavailable(
+            "PNG/SVG export needs Chromium or Chrome (kaleido drives it). Install it "
+            "(Debian: apt-get install chromium) or set BROWSER_PATH; HTML export still works."
+        )
+    # choreographer (kaleido's browser driver) reads BROWSER_PATH; point it at what we found.
+    os.environ.setdefault("BROWSER_PATH", browser)
+    return browser
+
+
+def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
+    """The chart as PNG, SVG or a standalone interactive HTML page."""
+    if fmt == "html":
+        # plotly.js inlined: the file opens offline, e.g. attached to an e-mail.
+        return pio.to_html(fig, include_plotlyjs=True, full_html=True).encode("utf-8")
+    if fmt not in STATIC_FORMATS:
+        raise ValueError(f"unknown chart format {fmt!r}; expected one of {FORMATS}")
+    _browser_or_raise()
+    height = fig.layout.height or 500
+    try:
+        return pio.to_image(fig, format=fmt, width=EXPORT_WIDTH, height=height, scale=2 if fmt == "png" else 1)
+    except (RuntimeError, OSError, ValueError) as exc:  # kaleido reports a dead/missing browser this way
+        raise ExportUnavailable(f"Static export failed ({exc.__class__.__name__}: {exc}).") from exc
+
+
+@contextmanager
+def image_session() -> Iterator[None]:
+    """Keep one browser running for many exports (``stance charts``); a no-op when none is available."""
+    import kaleido
+
+    if find_browser() is None:
+        yield
+        return
+    _browser_or_raise()
+    kaleido.start_sync_server(silence_warnings=True)
+    try:
+        yield
+    finally:
+        kaleido.stop_sync_server(silence_warnings=True)
+
+
+def _safe_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot be run as spreadsheet formulas (leading = + - @ tab CR get a ')."""
+    out = df.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(_safe_cell)
+    return out
+
+
+def table_csv(df: pd.DataFrame) -> bytes:
+    """The quote table as formula-injection-safe UTF-8 CSV."""
+    return csv_safe(df).to_csv(index=False).encode("utf-8")
+
+
+def table_parquet(df: pd.DataFrame) -> bytes:
+    """The quote table as Parquet (typed; no escaping needed)."""
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()

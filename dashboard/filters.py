@@ -1,0 +1,192 @@
+"""The dashboard's filter state: a frozen, hashable object, its URL form, and its SQL form.
+
+No Streamlit here: the same ``Filters`` drive the app (cache key, query string) and ``stance charts``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import date
+
+from analysis.records import INSTITUTION_TYPES
+
+KINDS: tuple[str, ...] = ("direct", "indirect")
+STANCES: tuple[int, ...] = (-1, 0, 1)
+# The one-click preset: analysts most often ask "what do the think tanks say?".
+THINK_TANK_TYPES: tuple[str, ...] = ("think_tank",)
+DEFAULT_MIN_QUOTES = 2
+
+# URL query-string keys; short so a shared link stays readable.
+_KEYS = {
+    "institution_types": "type",
+    "institutions": "inst",
+    "outlets": "outlet",
+    "speakers": "speaker",
+    "date_from": "from",
+    "date_to": "to",
+    "stances": "stance",
+    "kinds": "kind",
+    "on_target_only": "on_target",
+    "min_quotes": "min",
+    "search": "q",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Every sidebar filter; empty tuples mean "all". Hashable, so it keys ``st.cache_data``."""
+
+    institution_types: tuple[str, ...] = ()
+    institutions: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    stances: tuple[int, ...] = ()
+    kinds: tuple[str, ...] = ()
+    on_target_only: bool = True
+    min_quotes: int = DEFAULT_MIN_QUOTES
+    search: str = ""
+
+    def think_tanks(self) -> Filters:
+        """The think-tank preset: only think-tank speakers, other filters kept."""
+        return replace(self, institution_types=THINK_TANK_TYPES, institutions=())
+
+    @property
+    def dated_only(self) -> bool:
+        """A date range excludes articles with unknown dates (they cannot be placed in it)."""
+        return self.date_from is not None or self.date_to is not None
+
+
+def where_sql(f: Filters) -> tuple[str, list[object]]:
+    """A WHERE clause over ``quotes_effective`` and its parameters (values are always bound, never inlined)."""
+    clauses: list[str] = []
+    params: list[object] = []
+
+    def any_of(column: str, values: Sequence[object]) -> None:
+        if values:
+            clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+
+    any_of("institution_type", f.institution_types)
+    any_of("institution", f.institutions)
+    any_of("outlet", f.outlets)
+    any_of("speaker", f.speakers)
+    any_of("effective_stance", f.stances)
+    any_of("kind", f.kinds)
+    if f.date_from is not None:
+        clauses.append("date >= ?")
+        params.append(f.date_from)
+    if f.date_to is not None:
+        clauses.append("date <= ?")
+        params.append(f.date_to)
+    if f.on_target_only:
+        clauses.append("on_target")
+    if f.search.strip():
+        # ILIKE with bound pattern; escape the LIKE wildcards so a search for "50%" means that text.
+        pattern = "%" + f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append(
+            "(quote ILIKE ? ESCAPE '\\' OR speaker ILIKE ? ESCAPE '\\' "
+            "OR coalesce(institution, '') ILIKE ? ESCAPE '\\' OR coalesce(title, '') ILIKE ? ESCAPE '\\')"
+        )
+        params.extend([pattern] * 4)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _parse_int(value: str | None, default: int) -> int:
+    try:
+        return max(1, int(value)) if value else default
+    except ValueError:
+        return default
+
+
+def to_query(f: Filters) -> dict[str, str | list[str]]:
+    """The URL query-string form: only non-default values, lists as repeated keys."""
+    default = Filters()
+    out: dict[str, str | list[str]] = {}
+    for field in fields(Filters):
+        value = getattr(f, field.name)
+        if value == getattr(default, field.name):
+            continue
+        key = _KEYS[field.name]
+        if isinstance(value, tuple):
+            out[key] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            out[key] = "1" if value else "0"
+        elif isinstance(value, date):
+            out[key] = value.isoformat()
+        else:
+            out[key] = str(value)
+    return out
+
+
+def from_query(params: Mapping[str, Sequence[str]]) -> Filters:
+    """Parse the query string (each key -> all its values); unknown or malformed values are ignored."""
+
+    def many(name: str) -> tuple[str, ...]:
+        return tuple(v for v in params.get(_KEYS[name], ()) if v)
+
+    def one(name: str) -> str | None:
+        values = params.get(_KEYS[name], ())
+        return values[-1] if values else None
+
+    stances = tuple(int(v) for v in many("stances") if v.lstrip("-").isdigit() and int(v) in STANCES)
+    on_target = one("on_target_only")
+    return Filters(
+        institution_types=tuple(v for v in many("institution_types") if v in INSTITUTION_TYPES),
+        institutions=many("institutions"),
+        outlets=many("outlets"),
+        speakers=many("speakers"),
+        date_from=_parse_date(one("date_from")),
+        date_to=_parse_date(one("date_to")),
+        stances=stances,
+        kinds=tuple(v for v in many("kinds") if v in KINDS),
+        on_target_only=on_target != "0" if on_target is not None else True,
+        min_quotes=_parse_int(one("min_quotes"), DEFAULT_MIN_QUOTES),
+        search=one("search") or "",
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The filter options of ``stance charts`` (same meaning as the sidebar)."""
+    parser.add_argument("--institution-type", action="append", default=[], choices=INSTITUTION_TYPES)
+    parser.add_argument("--think-tanks", action="store_true", help="preset: think-tank speakers only")
+    parser.add_argument("--institution", action="append", default=[])
+    parser.add_argument("--outlet", action="append", default=[])
+    parser.add_argument("--speaker", action="append", default=[])
+    parser.add_argument("--from", dest="date_from", type=date.fromisoformat, default=None)
+    parser.add_argument("--to", dest="date_to", type=date.fromisoformat, default=None)
+    parser.add_argument("--stance", action="append", type=int, default=[], choices=STANCES)
+    parser.add_argument("--kind", action="append", default=[], choices=KINDS)
+    parser.add_argument("--all-targets", action="store_true", help="include quotes not about the cooperation")
+    parser.add_argument("--min-quotes", type=int, default=DEFAULT_MIN_QUOTES)
+    parser.add_argument("--search", default="")
+
+
+def from_arguments(ns: argparse.Namespace) -> Filters:
+    """Filters from the parsed ``stance charts`` options."""
+    f = Filters(
+        institution_types=tuple(ns.institution_type),
+        institutions=tuple(ns.institution),
+        outlets=tuple(ns.outlet),
+        speakers=tuple(ns.speaker),
+        date_from=ns.date_from,
+        date_to=ns.date_to,
+        stances=tuple(ns.stance),
+        kinds=tuple(ns.kind),
+        on_target_only=not ns.all_targets,
+        min_quotes=max(1, ns.min_quotes),
+        search=ns.search,
+    )
+    return f.think_tanks() if ns.think_tanks else f

@@ -1,0 +1,231 @@
+"""Streamlit building blocks shared by the views: the sidebar filters (synced with the URL), the page
+context, charts with download buttons, and empty states. Layout helpers only; data comes from ``data``.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import export
+from dashboard.filters import KINDS, STANCES, THINK_TANK_TYPES, Filters, from_query, to_query
+
+CTX_KEY = "_dashboard_ctx"
+STANCE_LABELS = {-1: "−1 against", 0: "0 neutral", 1: "+1 for"}
+TYPE_LABELS = {"think_tank": "Think tank", "university": "University", "government": "Government",
+               "international_org": "International org.", "military": "Military", "media": "Media",
+               "other": "Other"}
+DEMO_COMMAND = ".venv/bin/stance ingest data/articles"
+
+# Widget keys of the sidebar; one per Filters field (the URL keys live in dashboard.filters).
+K_TYPES, K_INST, K_OUTLET, K_SPEAKER = "f_types", "f_inst", "f_outlet", "f_speaker"
+K_FROM, K_TO, K_STANCE, K_KIND = "f_from", "f_to", "f_stance", "f_kind"
+K_TARGET, K_MIN, K_SEARCH = "f_on_target", "f_min", "f_search"
+K_PRESET, K_RESET = "preset_think_tanks", "reset_filters"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every view needs: the store, its version token and the active filters."""
+
+    db: str
+    version: str
+    filters: Filters
+    demo: bool
+
+
+def context() -> Context:
+    """The context the frame (``app.py``) put in place for this rerun."""
+    ctx = st.session_state.get(CTX_KEY)
+    if not isinstance(ctx, Context):
+        st.error("Open the dashboard through dashboard/app.py.")
+        st.stop()
+    return ctx
+
+
+def _widget_defaults(f: Filters) -> dict[str, Any]:
+    return {
+        K_TYPES: list(f.institution_types), K_INST: list(f.institutions), K_OUTLET: list(f.outlets),
+        K_SPEAKER: list(f.speakers), K_FROM: f.date_from, K_TO: f.date_to, K_STANCE: list(f.stances),
+        K_KIND: list(f.kinds), K_TARGET: f.on_target_only, K_MIN: f.min_quotes, K_SEARCH: f.search,
+    }
+
+
+def _apply_think_tanks() -> None:
+    st.session_state[K_TYPES] = list(THINK_TANK_TYPES)
+    st.session_state[K_INST] = []
+
+
+def _reset() -> None:
+    for key, value in _widget_defaults(Filters()).items():
+        st.session_state[key] = value
+
+
+def sidebar_filters(options: dict[str, list[str]]) -> Filters:
+    """Draw the sidebar filters and return them; the first run of a session starts from the URL."""
+    if "_filters_seeded" not in st.session_state:
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        seeded = from_query(params)
+        for key, value in _widget_defaults(seeded).items():
+            st.session_state.setdefault(key, value)
+        st.session_state["_filters_seeded"] = True
+    # A URL may name values this store does not have; keep only the offered ones (Streamlit requires it).
+    for key, name in ((K_TYPES, "institution_types"), (K_INST, "institutions"), (K_OUTLET, "outlets"),
+                      (K_SPEAKER, "speakers")):
+        allowed = set(options.get(name, ()))
+        st.session_state[key] = [v for v in st.session_state.get(key, []) if v in allowed]
+
+    sb = st.sidebar
+    sb.header("Filters")
+    c1, c2 = sb.columns([3, 2])
+    c1.button("Think tanks", key=K_PRESET, on_click=_apply_think_tanks, width="stretch", icon=":material/school:",
+              help="One click: show only speakers from think tanks and research institutes.")
+    c2.button("Reset", key=K_RESET, on_click=_reset, width="stretch", icon=":material/restart_alt:",
+              help="Clear every filter.")
+    types = sb.multiselect("Institution type", options.get("institution_types", []), key=K_TYPES,
+                           format_func=lambda t: TYPE_LABELS.get(t, t), placeholder="All types")
+    institutions = sb.multiselect("Institution", options.get("institutions", []), key=K_INST,
+                                  placeholder="All institutions")
+    outlets = sb.multiselect("Outlet", options.get("outlets", []), key=K_OUTLET, placeholder="All outlets")
+    speakers = sb.multiselect("Speaker", options.get("speakers", []), key=K_SPEAKER, placeholder="All speakers")
+    bounds = [date.fromisoformat(d) for d in options.get("date_range", [])]
+    lo, hi = (bounds[0], bounds[1]) if len(bounds) == 2 else (None, None)
+    d1, d2 = sb.columns(2)
+    date_from = d1.date_input("From", key=K_FROM, min_value=lo, max_value=hi, format="YYYY-MM-DD")
+    date_to = d2.date_input("To", key=K_TO, min_value=lo, max_value=hi, format="YYYY-MM-DD")
+    stances = sb.multiselect("Stance", list(STANCES), key=K_STANCE, format_func=STANCE_LABELS.__getitem__,
+                             placeholder="All stances")
+    kinds = sb.multiselect("Kind", list(KINDS), key=K_KIND, placeholder="Direct and indirect")
+    on_target = sb.toggle("On-target quotes only", key=K_TARGET,
+                          help="Only quotes about Russia–North Korea cooperation itself.")
+    min_quotes = sb.number_input("Minimum quotes per group", min_value=1, max_value=1000, step=1, key=K_MIN,
+                                 help="Institutions, outlets and experts with fewer quotes are left out; "
+                                      "heatmap cells with fewer are greyed.")
+    search = sb.text_input("Search quotes, speakers, institutions", key=K_SEARCH, placeholder="e.g. sanctions")
+    f = Filters(
+        institution_types=tuple(types), institutions=tuple(institutions), outlets=tuple(outlets),
+        speakers=tuple(speakers), date_from=date_from if isinstance(date_from, date) else None,
+        date_to=date_to if isinstance(date_to, date) else None, stances=tuple(int(s) for s in stances),
+        kinds=tuple(kinds), on_target_only=bool(on_target), min_quotes=int(min_quotes), search=search.strip(),
+    )
+    _sync_url(f)
+    return f
+
+
+def _sync_url(f: Filters) -> None:
+    """Write the filters to the query string (only when they changed, to keep history clean)."""
+    wanted = to_query(f)
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    normalised = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
+    if current != normalised:
+        st.query_params.from_dict(wanted)
+
+
+def describe(f: Filters) -> str:
+    """A one-line summary of the active filters, for chart subtitles and exports."""
+    parts = []
+    if f.institution_types:
+        parts.append("types: " + ", ".join(TYPE_LABELS.get(t, t) for t in f.institution_types))
+    if f.institutions:
+        parts.append(f"{len(f.institutions)} institution(s)")
+    if f.outlets:
+        parts.append(f"{len(f.outlets)} outlet(s)")
+    if f.speakers:
+        parts.append(f"{len(f.speakers)} speaker(s)")
+    if f.date_from or f.date_to:
+        parts.append(f"{f.date_from or '…'} to {f.date_to or '…'}")
+    if f.stances:
+        parts.append("stance " + "/".join(f"{s:+d}" if s else "0" for s in f.stances))
+    if f.kinds:
+        parts.append("/".join(f.kinds))
+    if f.search:
+        parts.append(f"search “{f.search}”")
+    parts.append("on-target only" if f.on_target_only else "all quotes")
+    return "; ".join(parts)
+
+
+def chart(fig: go.Figure, key: str, filename: str) -> None:
+    """A chart with PNG / SVG / HTML download buttons (bytes made only when clicked)."""
+    st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
+    row = st.container(horizontal=True, gap="small")
+    for fmt in export.FORMATS:
+        row.download_button(
+            fmt.upper(), data=_deferred(fig, fmt), file_name=f"{filename}.{fmt}",
+            mime=export.MIME[fmt], key=f"dl_{key}_{fmt}", on_click="ignore", icon=":material/download:",
+            disabled=fmt in export.STATIC_FORMATS and export.find_browser() is None,
+            help=None if fmt == "html" or export.find_browser() else
+            "PNG/SVG export needs Chromium or Chrome (set BROWSER_PATH); HTML still works.",
+        )
+
+
+def _deferred(fig: go.Figure, fmt: str) -> Any:
+    def make() -> bytes:
+        try:
+            return export.figure_bytes(fig, fmt)
+        except export.ExportUnavailable as exc:
+            # The download already started; hand back a readable file instead of a broken image.
+            return str(exc).encode("utf-8")
+
+    return make
+
+
+def no_matches(f: Filters) -> None:
+    """The empty state for filters that match nothing."""
+    st.warning(f"No quotes match these filters ({describe(f)}). Widen them or reset.", icon=":material/search_off:")
+    st.button("Reset filters", key="reset_from_empty", on_click=_reset)
+
+
+def demo_note() -> None:
+    """Say plainly that the data are the fictional demo corpus."""
+    st.info("**Demo data.** Everything shown comes from the bundled *fictional* demo articles "
+            "(`data/articles`): invented people, institutions and outlets, for trying the tool. "
+            "Add real articles on the *Add articles* page or ingest them with the CLI.", icon=":material/science:")
+
+
+def escape(text: object) -> str:
+    """Text from articles made safe for ``st.html`` (no HTML injection)."""
+    return html.escape("" if text is None else str(text))
+
+
+def with_filters(f: Filters, **changes: Any) -> Filters:
+    """A copy of the filters with some fields changed."""
+    return replace(f, **changes)
+
+
+def progress_callback(bar: Any) -> Any:
+    """An ``on_progress`` for ``analysis.service``: accepts (done, total, ...) or a fraction."""
+
+    def update(*args: Any, **kwargs: Any) -> None:
+        numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
+        label = next((str(a) for a in args if isinstance(a, str)), None)
+        if len(numbers) >= 2 and numbers[1]:
+            fraction = numbers[0] / numbers[1]
+            text = f"{int(numbers[0])} of {int(numbers[1])}" + (f" · {label}" if label else "")
+        elif numbers:
+            fraction, text = float(numbers[0]), label
+        else:
+            return
+        bar.progress(min(max(fraction, 0.0), 1.0), text=text)
+
+    return update
+
+
+def show_outcome(outcome: Any) -> None:
+    """Summarise an ingest: what was stored, and one row per file that failed (no tracebacks)."""
+    if outcome.articles or outcome.quotes:
+        st.success(f"Stored {outcome.articles} article(s) with {outcome.quotes} quote(s).", icon=":material/check_circle:")
+    if outcome.already_stored:
+        st.info(f"{outcome.already_stored} article(s) were already in the store.")
+    if outcome.problems:
+        st.error(f"{len(outcome.problems)} source(s) could not be added:")
+        st.dataframe(
+            {"source": [p[0] for p in outcome.problems], "reason": [p[1] for p in outcome.problems]},
+            hide_index=True, key=None,
+        )
+    if not (outcome.articles or outcome.quotes or outcome.already_stored or outcome.problems):
+        st.warning("Nothing was read.")
