@@ -80,7 +80,7 @@ class Registry:
 
 def norm(text: str) -> str:
     """Normalised lookup key: lower case, straight apostrophes, no dots, hyphens as spaces, no leading 'the'."""
-    text = text.translate(_APOSTROPHES).lower().replace(".", "")
+    text = text.translate(_APOSTROPHES).lower().replace(".", "").replace("&", " and ")
     text = re.sub(r"[-–/]", " ", text)
     text = re.sub(r"[^\w'& ]", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
@@ -318,6 +318,8 @@ def _role_type(role: str | None) -> str | None:
     head = words[-1] if words else ""
     if head in pats.government_roles:
         return "government"
+    if joined in pats.role_nouns or " ".join(words[-2:]) in pats.role_nouns:
+        return None  # "secretary general", "vice president": a civilian title ending in a rank-like word
     if head in pats.military_roles or joined in pats.military_roles:
         return "military"
     if words and words[0] in pats.military_roles and words[0] not in pats.role_nouns:
@@ -346,6 +348,16 @@ def _shorten_role(words: list[str]) -> str | None:
     return role or None
 
 
+def _extend_to_title(tokens: Sequence[Token], role_end: int) -> int:
+    """Keep 'secretary of state' / 'chief of staff' whole when the titles table knows the longer form."""
+    titles = load_patterns().titles
+    for end in range(min(len(tokens), role_end + 4), role_end, -1):
+        key = _role_key(t.text for t in tokens[:end])
+        if any(key == t or key.endswith(" " + t) for t in titles):
+            return end
+    return role_end
+
+
 def _through_last_role(words: list[str]) -> list[str]:
     """Cut a run-in title after its last role word ('Senior Fellow Nuclear Policy Program ...' -> 'Senior Fellow')."""
     pats = load_patterns()
@@ -362,9 +374,9 @@ def _former_flag(words: Sequence[str]) -> tuple[bool, bool]:
     return former and not current, current
 
 
-def _org_candidates(tokens: Sequence[Token], start_role: int | None) -> list[tuple[int, str, bool]]:
+def _org_candidates(tokens: Sequence[Token], start_role: int | None) -> list[tuple[int, str, str]]:
     """Organisation names in a chunk, with a priority (lower first): after at/with/from, after of/for/in, before the role."""
-    found: list[tuple[int, str, bool]] = []
+    found: list[tuple[int, str, str]] = []  # (priority, name, determiner before it: "the", "a" or "")
     n = len(tokens)
     i = 0
     while i < n:
@@ -372,29 +384,26 @@ def _org_candidates(tokens: Sequence[Token], start_role: int | None) -> list[tup
         low = tok.lower_
         if low in _AFFILIATION_PREPS or i == 0:
             j = i + 1 if low in _AFFILIATION_PREPS else i
-            has_det = False
-            definite = True
+            det = ""
             while j < n and tokens[j].lower_ in {"the", "a", "an"}:
-                has_det = True
-                definite = tokens[j].lower_ == "the"
+                det = "the" if tokens[j].lower_ == "the" else "a"
                 j += 1
-            definite = definite and has_det
             name, end = _read_name(tokens, j)
             if name:
                 priority = 0 if low in {"at", "with", "from"} else 1
                 if i == 0 and low not in _AFFILIATION_PREPS:
                     priority = 2
-                found.append((priority, name, definite))
+                found.append((priority, name, det))
                 i = max(end, i + 1)
                 continue
-            phrase = _read_lower_org(tokens, j, has_det or _preceded_by_possessive(tokens, j))
+            phrase = _read_lower_org(tokens, j, bool(det) or _preceded_by_possessive(tokens, j))
             if phrase:
-                found.append((1 if low in _AFFILIATION_PREPS else 2, phrase, definite))
+                found.append((1 if low in _AFFILIATION_PREPS else 2, phrase, det))
         i += 1
     if start_role:
         name, _ = _read_name(tokens, 0)
         if name and all(name != f for _, f, _ in found):
-            found.append((2, name, False))
+            found.append((2, name, ""))
     return found
 
 
@@ -416,7 +425,9 @@ def _read_name(tokens: Sequence[Token], j: int) -> tuple[str | None, int]:
             text = _join(tokens[j + 1 : k])
             return text, k + 1
         return None, j
-    if not _is_cap(tokens[j]) or tokens[j].is_punct:
+    while j + 2 < n and tokens[j + 1].text in {"-", "–"} and tokens[j + 2].tag_ in {"VBN", "JJ"} and not _is_cap(tokens[j + 2]):
+        j += 3  # "the Seoul-based Korea Institute ...", "the state-run Korea Development Institute"
+    if j >= n or not _is_cap(tokens[j]) or tokens[j].is_punct:
         return None, j
     k = j
     last_cap = j
@@ -485,10 +496,16 @@ def _parse_chunk(tokens: Sequence[Token], doc: Doc, anchor: int) -> Description:
     role_end = next(
         (i for i, t in enumerate(tokens) if t.lower_ in _AFFILIATION_PREPS and i > 0), len(tokens)
     )
+    role_end = _extend_to_title(tokens, role_end)
     role_words = _through_last_role([t.text for t in tokens[:role_end] if t.lower_ not in pats.former and t.lower_ not in pats.current])
     has_role = _has_role_noun(role_words)
     # possessive: "Russia's Industry and Trade Minister", "the country's chief of ...", "Stimson Center's"
     poss = next((i for i, t in enumerate(tokens[:role_end]) if t.text in _POSSESSIVE), None)
+    if poss is not None and not all(
+        _is_cap(t) or t.lower_ in {"the", "a", "an", "of", "for", "and", "&", "-", "country", "nation"}
+        for t in tokens[:poss]
+    ):
+        poss = None  # "an expert on Russia and China's policy": not an owner's title
     country_hint: str | None = None
     owner: str | None = None
     if poss is not None:
@@ -523,16 +540,19 @@ def _parse_chunk(tokens: Sequence[Token], doc: Doc, anchor: int) -> Description:
 
 
 def _choose(
-    candidates: list[tuple[int, str, bool]], country_hint: str | None, doc: Doc, anchor: int
+    candidates: list[tuple[int, str, str]], country_hint: str | None, doc: Doc, anchor: int
 ) -> tuple[Resolved | None, str | None]:
     """The best organisation among the candidates: registry hits first, then names that look like organisations."""
     pats = load_patterns()
-    ordered = [(name, definite) for _, name, definite in sorted(candidates, key=lambda c: c[0])]
+    ordered = [(name, det) for _, name, det in sorted(candidates, key=lambda c: c[0])]
     resolved: list[Resolved] = []
     unnamed_type: str | None = None
-    for name, definite in ordered:
-        if _is_unnamed(name, definite):
-            unnamed_type = unnamed_type or type_from_name(name)
+    for name, det in ordered:
+        if _is_unnamed(name, det == "the"):
+            # only "a ... think tank" / "South Korea's ... think tank" describe the speaker's institution;
+            # "an expert in North Korean history and military" names a field
+            if det or re.search(r"['’]s\b", name):
+                unnamed_type = unnamed_type or type_from_name(name)
             continue
         hint = country_hint
         if hint is None and norm(name) in _generic_forms():
@@ -589,7 +609,7 @@ def _title_institution(role: str | None, country: str | None) -> Resolved | None
         for size in range(len(words) - 1, 0, -1):
             for start in range(0, len(words) - size + 1):
                 phrase = norm(" ".join(words[start : start + size]))
-                if (country, phrase) in reg.by_generic and phrase not in {"government", "military", "army"}:
+                if (country, phrase) in reg.by_generic and phrase not in {"military", "army", "armed forces"}:
                     return _known(reg.by_generic[(country, phrase)])
     return None
 
@@ -678,7 +698,11 @@ def _pre_title(doc: Doc, first: int) -> list[Token]:
             out.insert(0, tok)
             i -= 1
             continue
-        if low in {"of", "and", "&"} and out and _is_cap(out[0]) and i - 1 >= 0 and _is_cap(doc[i - 1]):
+        if tok.ent_type_ == "PERSON" and tok.i < first:
+            break  # another person's name: "President X and North Korean leader Y"
+        if low in {"of", "and", "&"} and out and _is_cap(out[0]) and i - 1 >= 0 and _is_cap(doc[i - 1]) and (
+            doc[i - 1].ent_type_ != "PERSON"
+        ):
             out.insert(0, tok)
             i -= 1
             continue
@@ -796,13 +820,23 @@ def _chunks_after(doc: Doc, last: int) -> list[list[Token]]:
             break
         if "\n" in tok.text or tok.is_space:
             break
-        if tok.text in {",", "(", ")", ";", "&"}:
+        if _titled_person(doc, i):
+            break  # "..., and Russia's President Vladimir Putin": another person's description starts
+        if tok.text in {",", "(", ")", ";"} or tok.text == "&" and _role_follows(doc, i + 1):
             if current:
                 chunks.append(current)
             current = []
             i += 1
             if "\n" in tok.whitespace_:
                 break
+            continue
+        if tok.lower_ == "and" and i + 1 < n and doc[i + 1].lower_ in {*_RELATIVE_VERBS, "now", "currently"}:
+            if current:
+                chunks.append(current)
+            current = []
+            i, implied = _relative_clause(doc, i)
+            if implied:
+                current = implied
             continue
         if tok.lower_ == "who" and not current:
             i, implied = _relative_clause(doc, i)
@@ -833,6 +867,15 @@ def _chunks_after(doc: Doc, last: int) -> list[list[Token]]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def _titled_person(doc: Doc, i: int) -> bool:
+    """A role word directly followed by a multi-token person name: 'President Vladimir Putin'."""
+    pats = load_patterns()
+    if doc[i].lower_ not in pats.role_nouns or i + 2 >= len(doc):
+        return False
+    nxt, after = doc[i + 1], doc[i + 2]
+    return nxt.ent_type_ == "PERSON" and after.ent_type_ == "PERSON" and nxt.pos_ == "PROPN"
 
 
 def _role_follows(doc: Doc, i: int) -> bool:
@@ -868,7 +911,7 @@ def _relative_clause(doc: Doc, i: int) -> tuple[int, list[Token] | None]:
     j = i + 1
     past = False
     implied_role: str | None = None
-    while j < n and (doc[j].lower_ in _RELATIVE_VERBS or doc[j].lower_ in {"also", "currently", "previously"}):
+    while j < n and (doc[j].lower_ in _RELATIVE_VERBS or doc[j].lower_ in {"also", "now", "currently", "previously"}):
         past = past or doc[j].lower_ in _PAST_RELATIVE
         implied_role = implied_role or _RELATIVE_VERBS.get(doc[j].lower_)
         j += 1
@@ -1031,8 +1074,20 @@ def _ordered_mentions(speaker: Speaker, quote: Quote) -> list[Span]:
     return out
 
 
+_ENVOYS = ("ambassador", "envoy", "representative", "delegate", "permanent representative")
+
+
 def _to_affiliation(desc: Description) -> Affiliation:
     institution = desc.institution
+    if (
+        institution is not None
+        and institution.type == "international_org"
+        and desc.role
+        and any(w in desc.role.lower() for w in _ENVOYS)
+    ):
+        # "Russia's UN ambassador": the body is where the diplomat is posted, not who employs them
+        desc = Description(desc.role, None, desc.former, "government")
+        institution = None
     type_ = institution.type if institution is not None and institution.type else desc.type_hint
     if institution is not None and type_ is None:
         type_ = _role_type(desc.role) or "other"
