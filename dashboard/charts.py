@@ -43,15 +43,18 @@ def _short(label: object, limit: int = 42) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _layout(fig: go.Figure, title: str, subtitle: str | None = None, *, height: int = 420) -> go.Figure:
+def _layout(
+    fig: go.Figure, title: str, subtitle: str | None = None, *, height: int = 420, top: int = 120
+) -> go.Figure:
     full = title if not subtitle else f"{title}<br><sup>{html.escape(subtitle)}</sup>"
     fig.update_layout(
-        title={"text": full, "x": 0.0, "xanchor": "left", "xref": "container", "y": 1.0, "yanchor": "top",
-               "yref": "container", "pad": {"t": 12, "l": 10}, "font": {"size": 17}},
+        # A fixed 14 px from the top edge, whatever the height (plotly ignores title.pad in some renderers).
+        title={"text": full, "x": 0.0, "xanchor": "left", "xref": "container", "y": 1 - 14 / height,
+               "yanchor": "top", "yref": "container", "pad": {"l": 10}, "font": {"size": 17}},
         font={"family": FONT, "size": 12, "color": "#222"},
         template="plotly_white",
         height=height,
-        margin={"l": 10, "r": 20, "t": 120, "b": 100},
+        margin={"l": 10, "r": 20, "t": top, "b": 100},
         # Legend under the plot (container coordinates): the top edge belongs to the mean-stance axis.
         legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.0, "xanchor": "left",
                 "x": 0.0, "title": {"text": ""}},
@@ -67,7 +70,7 @@ def empty_figure(title: str, message: str) -> go.Figure:
                        font={"size": 14, "color": "#666"})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _layout(fig, title, height=260)
+    return _layout(fig, title, height=260, top=60)
 
 
 def diverging_bars(df: pd.DataFrame, *, group: str, title: str, subtitle: str | None = None) -> go.Figure:
@@ -157,7 +160,7 @@ def heatmap(df: pd.DataFrame, *, min_quotes: int, title: str, subtitle: str | No
                     hoverinfo="text", hovertext=hover, xgap=2, ygap=2)
     fig.update_layout(xaxis={"title": "Outlet", "side": "bottom", "tickangle": -30},
                       yaxis={"title": "Institution", "automargin": True})
-    return _layout(fig, title, subtitle, height=max(360, 260 + 28 * len(inst_order)))
+    return _layout(fig, title, subtitle, height=max(340, 220 + 28 * len(inst_order)), top=80)
 
 
 def timeline(df: pd.DataFrame, *, title: str, subtitle: str | None = None) -> go.Figure:
@@ -188,7 +191,7 @@ def timeline(df: pd.DataFrame, *, title: str, subtitle: str | None = None) -> go
                 "tickvals": [-1, -0.5, 0, 0.5, 1], "ticktext": ["−1", "−0.5", "0", "+0.5", "+1"],
                 "showgrid": False, "zeroline": False},
     )
-    return _layout(fig, title, subtitle, height=480)
+    return _layout(fig, title, subtitle, height=460, top=80)
 
 
 def stance_strip(neg: int, neu: int, pos: int) -> list[int]:

@@ -7,9 +7,11 @@ message the UI shows instead of a traceback. No Streamlit here.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import shutil
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -84,7 +86,10 @@ def image_session() -> Iterator[None]:
     _browser_or_raise()
     kaleido.start_sync_server(silence_warnings=True)
     try:
-        yield
+        with warnings.catch_warnings():
+            # plotly passes browser options per call; with a shared server they are already set.
+            warnings.filterwarnings("ignore", message="The kopts argument is ignored", category=UserWarning)
+            yield
     finally:
         kaleido.stop_sync_server(silence_warnings=True)
 
@@ -106,7 +111,8 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 def table_csv(df: pd.DataFrame) -> bytes:
     """The quote table as formula-injection-safe UTF-8 CSV."""
-    return csv_safe(df).to_csv(index=False).encode("utf-8")
+    # Quote every text cell: pandas leaves a bare CR unquoted, which splits the row in most readers.
+    return csv_safe(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
 
 
 def table_parquet(df: pd.DataFrame) -> bytes:

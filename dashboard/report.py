@@ -1,0 +1,96 @@
+"""``stance charts``: the dashboard's charts written headless to files, for reports.
+
+    stance charts --db data/stance.duckdb --out reports/ --format png --think-tanks
+
+Same queries, same figures and same filters as the app; no Streamlit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from analysis.settings import DEFAULT_DB, Settings
+from dashboard import charts, export, queries
+from dashboard.filters import Filters, add_arguments, from_arguments
+
+try:
+    from analysis.store import Store, StoreMissing
+except ImportError:  # TEMPORARY: the store API is landing in parallel
+    from dashboard._store_fallback import Store, StoreMissing  # type: ignore[assignment]
+
+TOP = 15
+
+
+def build_figures(store: Store, f: Filters, *, top: int = TOP) -> dict[str, go.Figure]:
+    """Every dashboard chart under the filters, by file stem."""
+    with store.read() as con:
+        inst, n_inst = queries.stance_by(con, f, "institution", top=top)
+        outlet, _ = queries.stance_by(con, f, "outlet")
+        itype, _ = queries.stance_by(con, f, "institution_type")
+        heat = queries.heatmap(con, f)
+        months = queries.timeline(con, f)
+        people = queries.experts(con, f, limit=25).rename(columns={"speaker": "group"})
+        head = queries.headline(con, f)
+    undated = "" if f.dated_only or not head.undated else f" · {head.undated} quotes with unknown dates not shown"
+    makers: dict[str, Callable[[], go.Figure]] = {
+        "stance_by_institution": lambda: charts.diverging_bars(
+            inst, group="institution", title="Which institutions' experts support the cooperation, and which oppose it?",
+            subtitle=f"{len(inst)} of {n_inst} institutions, sorted by mean stance · ≥{f.min_quotes} quotes each"),
+        "stance_by_outlet": lambda: charts.diverging_bars(
+            outlet, group="outlet", title="Whose views does each outlet quote?"),
+        "stance_by_institution_type": lambda: charts.diverging_bars(
+            itype, group="institution_type", title="Do think tanks, governments and universities differ?"),
+        "institution_outlet_heatmap": lambda: charts.heatmap(
+            heat, min_quotes=f.min_quotes,
+            title="Does an institution sound different depending on the outlet quoting it?",
+            subtitle=f"Grey cells have fewer than {f.min_quotes} quotes"),
+        "stance_over_time": lambda: charts.timeline(
+            months, title="How has the stance changed over time?",
+            subtitle=f"Quotes per month of article publication{undated}"),
+        "stance_by_expert": lambda: charts.diverging_bars(
+            people, group="speaker", title="Where do the most-quoted experts stand?"),
+    }
+    return {name: make() for name, make in makers.items()}
+
+
+def main(argv: list[str]) -> int:
+    """Write every chart as PNG, SVG or HTML into ``--out``; 0 on success, 1 when the store is missing or
+    static export is impossible (no Chrome-family browser), 2 on bad arguments."""
+    parser = argparse.ArgumentParser(prog="stance charts", description="Write the dashboard's charts to files.")
+    parser.add_argument("--db", type=Path, default=None, help=f"DuckDB store (default: STANCE_DB or {DEFAULT_DB})")
+    parser.add_argument("--out", type=Path, required=True, help="directory for the chart files")
+    parser.add_argument("--format", choices=export.FORMATS, default="png")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    db = args.db or Settings.from_env().db_path
+    store = Store(db)
+    if not store.exists():
+        print(f"No store at {db}. Build it first: stance ingest data/articles --db {db}", file=sys.stderr)
+        return 1
+    f = from_arguments(args)
+    try:
+        figures = build_figures(store, f)
+    except StoreMissing:
+        print(f"No store at {db}.", file=sys.stderr)
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        with export.image_session() if args.format in export.STATIC_FORMATS else nullcontext():
+            for name, fig in figures.items():
+                path = args.out / f"{name}.{args.format}"
+                path.write_bytes(export.figure_bytes(fig, args.format))
+                print(path)
+    except export.ExportUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
