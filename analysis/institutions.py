@@ -30,7 +30,7 @@ from spacy.tokens import Span as SpacySpan
 from analysis.lexicons import load_toml, load_tsv
 from analysis.records import INSTITUTION_TYPES, Affiliation, Quote, Span, Speaker
 
-VERSION = "1"
+VERSION = "2"
 
 REGISTRY_FILE = "institutions.tsv"
 PATTERNS_FILE = "affiliation.toml"
@@ -51,8 +51,15 @@ _RELATIVE_VERBS = {
     "runs": "head", "ran": "head", "directs": "director", "directed": "director", "chairs": "chair",
     "chaired": "chair", "teaches": "professor", "taught": "professor", "works": None, "worked": None,
     "served": None, "serves": None, "has": None, "had": None, "been": None, "founded": "founder",
+    "left": None, "quit": None,
 }
-_PAST_RELATIVE = {"was", "headed", "led", "ran", "directed", "chaired", "taught", "worked", "served", "had", "founded"}
+# lower-case nouns that classify the name after them ("the newsletter X"); the type comes from the noun
+_CLASSIFIERS = {
+    "newsletter", "newspaper", "magazine", "journal", "daily", "weekly", "broadcaster", "website", "outlet",
+    "think tank", "think-tank", "institute", "university", "consultancy", "company", "firm", "agency", "group",
+    "channel", "news agency",
+}
+_PAST_RELATIVE = {"left", "quit", "was", "headed", "led", "ran", "directed", "chaired", "taught", "worked", "served", "had", "founded"}
 
 
 # --------------------------------------------------------------------------------------------- registry
@@ -231,6 +238,21 @@ def resolve(name: str, country_hint: str | None = None) -> Resolved | None:
 
     None when the text is not an institution (a bare country word, a field of study).
     """
+    paren = re.match(r"^(.*?\S)\s*\(([^()]+)\)\s*$", name.strip())
+    if paren:
+        # "Korea Institute for National Unification (KINU)", "Frontier Markets Review (newsletter)"
+        base, inner = paren.group(1), paren.group(2).strip()
+        found = resolve(base, country_hint)
+        if inner.lower() in _CLASSIFIERS:
+            if found is not None and not found.known and found.type is None:
+                return Resolved(found.name, type_from_name(inner), False)
+            return found
+        if found is not None and found.known:
+            return found
+        by_acronym = resolve(inner, country_hint)
+        if by_acronym is not None and by_acronym.known:
+            return by_acronym
+        return found
     reg = load_registry()
     pats = load_patterns()
     cleaned = _clean_name(name)
@@ -257,6 +279,8 @@ def resolve(name: str, country_hint: str | None = None) -> Resolved | None:
         return _known(reg.by_name[hit[0]])
     if country and not rest_key:
         return None
+    if country and re.match(r"^[^']+['’]s\s", cleaned):
+        cleaned = rest  # "North Korea's Bureau of X" is written down as "Bureau of X"
     return Resolved(cleaned, type_from_name(cleaned), False)
 
 
@@ -344,7 +368,7 @@ def _shorten_role(words: list[str]) -> str | None:
         ):
             start -= 1
         words = words[start:]
-    role = " ".join(words).strip(" ,.")
+    role = re.sub(r"\s*([-–])\s*", r"\1", " ".join(words)).strip(" ,.")
     return role or None
 
 
@@ -388,23 +412,54 @@ def _org_candidates(tokens: Sequence[Token], start_role: int | None) -> list[tup
             while j < n and tokens[j].lower_ in {"the", "a", "an"}:
                 det = "the" if tokens[j].lower_ == "the" else "a"
                 j += 1
+            classifier = None
+            if det and j + 1 < n and not _is_cap(tokens[j]) and _is_cap(tokens[j + 1]):
+                if tokens[j].lower_ in _CLASSIFIERS:
+                    classifier, j = tokens[j].lower_, j + 1
+                elif j + 2 < n and f"{tokens[j].lower_} {tokens[j + 1].lower_}" in _CLASSIFIERS and _is_cap(tokens[j + 2]):
+                    classifier, j = f"{tokens[j].lower_} {tokens[j + 1].lower_}", j + 2
             name, end = _read_name(tokens, j)
+            if name and classifier:
+                name = f"{name} ({classifier})"
+            if name and i == 0 and low not in _AFFILIATION_PREPS:
+                # a name before the role ("a Kookmin University professor"); stop it at the role word
+                before, after = _around_role(tokens, j, end)
+                if before:
+                    found.append((2, before, det))
+                if after:
+                    found.append((1, after, ""))  # run-in header: "Senior Fellow Nuclear Policy Program Carnegie ..."
+                i = end if before == name else i + 1  # a whole name: its inner "of" starts no second one
+                continue
             if name:
-                priority = 0 if low in {"at", "with", "from"} else 1
-                if i == 0 and low not in _AFFILIATION_PREPS:
-                    priority = 2
-                found.append((priority, name, det))
+                found.append((0 if low in {"at", "with", "from"} else 1, name, det))
                 i = max(end, i + 1)
                 continue
             phrase = _read_lower_org(tokens, j, bool(det) or _preceded_by_possessive(tokens, j))
             if phrase:
                 found.append((1 if low in _AFFILIATION_PREPS else 2, phrase, det))
         i += 1
-    if start_role:
-        name, _ = _read_name(tokens, 0)
-        if name and all(name != f for _, f, _ in found):
-            found.append((2, name, ""))
     return found
+
+
+def _around_role(tokens: Sequence[Token], j: int, end: int) -> tuple[str | None, str | None]:
+    """Split a capitalised run at its title words: (name before the title, name after it)."""
+    pats = load_patterns()
+
+    def titled(t: Token) -> bool:
+        return t.lower_ in pats.role_nouns or t.lower_ in pats.role_modifiers
+
+    k = j
+    while k < end and tokens[k].lower_ not in pats.role_nouns:
+        k += 1
+    while j < k < end and tokens[k - 1].lower_ in pats.role_modifiers:
+        k -= 1
+    b = k
+    while b > j and tokens[b - 1].lower_ in _NAME_CONNECTORS:
+        b -= 1
+    a = k
+    while a < end and (titled(tokens[a]) or tokens[a].lower_ in _NAME_CONNECTORS):
+        a += 1
+    return (_join(tokens[j:b]) or None), (_join(tokens[a:end]) if a < end and k < end else None)
 
 
 def _preceded_by_possessive(tokens: Sequence[Token], j: int) -> bool:
@@ -816,7 +871,7 @@ def _chunks_after(doc: Doc, last: int) -> list[list[Token]]:
             break
         if tok.text in {".", "!", "?", ";", ":"} and (
             i + 1 >= n or doc[i + 1].text[:1].isupper() or "\n" in tok.whitespace_ or doc[i + 1].is_space
-        ) and not (tok.text == "." and current and len(current[-1].text) <= 2):
+        ) and not (tok.text == "." and current and _abbreviation(current[-1])):
             break
         if "\n" in tok.text or tok.is_space:
             break
@@ -858,6 +913,15 @@ def _chunks_after(doc: Doc, last: int) -> list[list[Token]]:
             tok.lower_ in pats.role_modifiers or tok.tag_ in {"VBG", "VBN"} and current and current[-1].pos_ in {"DET", "ADJ"}
         ):
             break
+        if tok.lower_ == "who" and i + 1 < n and doc[i + 1].lower_ in {*_RELATIVE_VERBS, "now", "currently", "also"}:
+            # "a former sanctions official who now runs X": a second, relative description
+            if current:
+                chunks.append(current)
+            current = []
+            i, implied = _relative_clause(doc, i)
+            if implied:
+                current = implied
+            continue
         if tok.lower_ in {"who", "which", "that", "where", "when"}:
             break
         current.append(tok)
@@ -867,6 +931,11 @@ def _chunks_after(doc: Doc, last: int) -> list[list[Token]]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def _abbreviation(tok: Token) -> bool:
+    """'U.S', 'Dr', 'St' before a full stop: the stop does not end the sentence."""
+    return not tok.whitespace_ and (len(tok.text) <= 2 or "." in tok.text and len(tok.text) <= 5)
 
 
 def _titled_person(doc: Doc, i: int) -> bool:
@@ -939,7 +1008,13 @@ def _chunk_description(doc: Doc, chunk: list[Token], anchor: int) -> Description
     if not chunk:
         return Description()
     past = any(t.lower_ in _PAST_RELATIVE for t in chunk[:2])
-    body = [t for t in chunk if t.lower_ not in _PAST_RELATIVE or t.i > chunk[0].i + 1]
+    pats = load_patterns()
+    body = list(chunk)
+    # leading tense markers from a relative clause ("now", "was") are not part of the description
+    while body and (body[0].lower_ in pats.current or body[0].lower_ in _PAST_RELATIVE or body[0].lower_ == "also"):
+        body = body[1:]
+    if not body:
+        return Description()
     desc = _parse_chunk(body, doc, anchor)
     if past and not desc.empty:
         return Description(desc.role, desc.institution, True, desc.type_hint)
@@ -998,7 +1073,7 @@ def describe(doc: Doc, mention: Span) -> Description:
     before = _describe_before_comma(doc, span.start, span.start_char) if pre.empty else Description()
     pre = pre if not pre.empty else before
     institution = post.institution or pre.institution
-    former = post.former if post.institution is not None else pre.former
+    former = post.former if post.institution is not None or pre.institution is None and not post.empty else pre.former
     role = post.role or pre.role
     type_hint = post.type_hint or pre.type_hint
     return Description(role=role, institution=institution, former=former, type_hint=type_hint)
@@ -1115,7 +1190,9 @@ def affiliate(doc: Doc, speaker: Speaker, quote: Quote) -> Affiliation:
                 return _to_affiliation(at_site)
     mentions = _ordered_mentions(speaker, quote)
     descriptions = [describe(doc, m) for m in mentions]
-    with_institution = next((d for d in descriptions if d.institution is not None), None)
+    with_institution = next((d for d in descriptions if d.institution is not None and not d.former), None) or next(
+        (d for d in descriptions if d.institution is not None), None
+    )
     first_role = next((d for d in descriptions if not d.empty), None)
     if with_institution is not None:
         if with_institution.role is None and first_role is not None and first_role.role:

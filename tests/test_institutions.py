@@ -54,6 +54,16 @@ APPOSITIVES = [
     ("Max Kohl, a consultant at Tarrow Advisory Group, said the market was small.", "Max Kohl",
      "Tarrow Advisory Group", "other"),
     ("Ilya Somov, a commentator for Kommersant, said the visit was routine.", "Ilya Somov", "Kommersant", "media"),
+    ("Ada Moor, editor of the newsletter Harbour Trade Monitor, said traders were wary.", "Ada Moor",
+     "Harbour Trade Monitor", "media"),
+    ("Rob Tane, a former sanctions official who now runs Kelso Risk Advisory, said the tools were blunt.",
+     "Rob Tane", "Kelso Risk Advisory", "other"),
+    ("Eva Lind, who left the Sejong Institute last year and is now a visiting professor at Dongguk University, "
+     "disagreed.", "Eva Lind", "Dongguk University", "university"),
+    ("Mia Stone, who directs the U.S. Office of Maritime Sanctions Policy, told reporters the ships were seen.",
+     "Mia Stone", "U.S. Office of Maritime Sanctions Policy", "government"),
+    ("Leo Hart, coordinator of the Organisation for Arctic Arms Verification (OAAV), said access was denied.",
+     "Leo Hart", "Organisation for Arctic Arms Verification", "international_org"),
 ]
 
 
