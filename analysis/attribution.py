@@ -1,26 +1,419 @@
-"""Quote + Doc -> Speaker. First version: a mention resolves to the PERSON entity whose name contains it."""
+"""Quote + Doc -> Speaker: who said it, resolved within the article.
+
+Passes:
+1. collect the people named in the article (NER PERSON entities, plus the capitalised name runs found at attribution
+   sites, which the small model often misses or mislabels), strip titles/honorifics, drop organisations and places;
+2. cluster the mentions into people: a full name opens a person, a surname or "Mr. Kim" joins the most recent person
+   it fits (East-Asian names family-name first, Western names last token), a surname seen before its full name is
+   upgraded when the full name arrives, two people with one surname stay apart;
+3. resolve each quote's attribution-site mention (name, pronoun, descriptor) to a person; quotes with no mention of
+   their own (a continued paragraph, a lead quote) take the speaker of the neighbouring paragraph.
+Unnamed sources, organisations and plural subjects resolve to None.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
-from analysis.records import AttributedQuote, Quote, Speaker, Span
+from analysis.lexicons import load_toml
+from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "0"
+VERSION = "1"
+
+_NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+_NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The reporting/naming word lists of ``resources/reporting.toml`` as frozensets."""
+
+    honorifics: frozenset[str]
+    titles: frozenset[str]
+    descriptors: frozenset[str]
+    organisation_words: frozenset[str]
+    east_asian_surnames: frozenset[str]
+    pronouns: frozenset[str]
+    plural_pronouns: frozenset[str]
+    possessives: frozenset[str]
+    indefinite: frozenset[str]
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The naming lexicon, loaded once per process."""
+    data = load_toml("reporting.toml")
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(str(w).lower() for w in data.get(key, []))
+
+    return Lexicon(
+        honorifics=words("honorifics"),
+        titles=words("titles"),
+        descriptors=words("descriptor_nouns"),
+        organisation_words=words("organisation_words"),
+        east_asian_surnames=words("east_asian_surnames"),
+        pronouns=words("personal_pronouns"),
+        plural_pronouns=words("plural_pronouns"),
+        possessives=words("possessive_pronouns"),
+        indefinite=words("indefinite_determiners"),
+    )
+
+
+# ----------------------------------------------------------------------------------------------- names
+
+
+def _norm(word: str) -> str:
+    return word.lower().replace("’", "'").strip(".")
+
+
+def _is_name_token(tok: Token) -> bool:
+    text = tok.text
+    if tok.is_punct and text not in {"-", "‐"}:
+        return False
+    if text in {"-", "‐"}:
+        return True
+    return bool(_NAME_CHARS.match(text)) and tok.lower_ not in {"'s", "’s"}
+
+
+def name_run(tok: Token) -> tuple[int, int] | None:
+    """Token range [i, j) of the capitalised run around ``tok`` with titles and honorifics stripped."""
+    doc = tok.doc
+    if not _is_name_token(tok):
+        return None
+    lex = lexicon()
+    i = tok.i
+    while i - 1 >= 0 and _is_name_token(doc[i - 1]) and "\n" not in doc[i - 1].whitespace_:
+        i -= 1
+    j = tok.i + 1
+    while j < len(doc) and _is_name_token(doc[j]) and "\n" not in doc[j - 1].whitespace_:
+        j += 1
+    # drop leading titles, honorifics, nationality adjectives and organisation words ("Russian President", "Gen.")
+    while i < j and (
+        _norm(doc[i].text) in lex.titles
+        or doc[i].lower_ in lex.honorifics
+        or _norm(doc[i].text) in lex.honorifics
+        or doc[i].ent_type_ in {"NORP", "GPE"} and doc[i].ent_type_ != "PERSON" and i < tok.i
+        or _norm(doc[i].text) in lex.organisation_words and i < tok.i
+        or doc[i].text in {"-", "‐"}
+    ):
+        i += 1
+    while j > i and doc[j - 1].text in {"-", "‐"}:
+        j -= 1
+    if i >= j:
+        return None
+    return i, j
+
+
+def looks_like_person(doc: Doc, start: int, end: int) -> bool:
+    """True when tokens [start, end) read as a person's name, not an organisation, place or acronym."""
+    lex = lexicon()
+    toks = [t for t in doc[start:end] if t.text not in {"-", "‐"}]
+    if not toks:
+        return False
+    if any(_norm(t.text) in lex.organisation_words for t in toks):
+        return False
+    if len(toks) == 1 and toks[0].text.isupper() and len(toks[0].text) > 1:
+        return False
+    ents = {t.ent_type_ for t in toks if t.ent_type_}
+    if "PERSON" in ents:
+        return True
+    if ents & {"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "EVENT", "LAW"}:
+        return False
+    if "ORG" in ents or "PRODUCT" in ents or "WORK_OF_ART" in ents:
+        # the small model tags many Asian names ORG; trust it only for one-word names
+        return len(toks) >= 2 and any(t.pos_ == "PROPN" for t in toks)
+    return any(t.pos_ == "PROPN" for t in toks)
+
+
+def name_key(text: str) -> tuple[str, ...]:
+    """Lower-case name tokens with hyphens split and periods dropped ("Kim Jong-un" -> kim, jong, un)."""
+    return tuple(w for w in re.split(r"[\s\-‐]+", text.lower().replace("’", "'").replace(".", " ")) if w)
+
+
+# ----------------------------------------------------------------------------------------------- people
+
+
+@dataclass(slots=True)
+class _Person:
+    name: str
+    key: tuple[str, ...]
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    descriptors: set[str] = field(default_factory=set)
+    full_start: int | None = None  # char offset of the first full-name mention
+
+    def aliases(self) -> set[str]:
+        if len(self.key) == 1:
+            return {self.key[0]}
+        out = {self.key[-1]}
+        lex = lexicon()
+        if self.key[0] in lex.east_asian_surnames or len(self.key) >= 3:
+            out.add(self.key[0])
+        else:
+            out.add(self.key[0])  # family-name-first order is common in translated names; weaker, see _match
+        return out
+
+    def family(self) -> str:
+        lex = lexicon()
+        if len(self.key) >= 2 and self.key[0] in lex.east_asian_surnames:
+            return self.key[0]
+        return self.key[-1]
+
+
+def _descriptor_words(doc: Doc, i: int, j: int) -> set[str]:
+    """Title words in the noun phrase before the name and in an appositive after it."""
+    words: set[str] = set()
+    head = doc[j - 1]
+    k = i - 1
+    while k >= 0 and k >= i - 8 and not doc[k].is_punct and "\n" not in doc[k].whitespace_:
+        if doc[k].pos_ in {"VERB", "AUX", "ADP"} and doc[k].lower_ not in {"of"}:
+            break
+        words.add(_norm(doc[k].text))
+        k -= 1
+    for child in head.children:
+        if child.dep_ == "appos" and child.i > head.i:
+            words.update(_norm(t.text) for t in child.subtree if t.i - head.i < 25)
+    if j < len(doc) and doc[j].text == ",":
+        words.update(_norm(t.text) for t in doc[j + 1 : min(len(doc), j + 12)] if not t.is_punct)
+    return words
+
+
+def _person_mentions(doc: Doc, extra_sites: Sequence[Span]) -> list[tuple[int, int]]:
+    """Token ranges of person-name mentions in document order."""
+    ranges: set[tuple[int, int]] = set()
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        run = name_run(doc[ent.end - 1]) or (ent.start, ent.end)
+        i, j = max(run[0], ent.start), min(run[1], ent.end)
+        while j > i and doc[j - 1].lower_ in {"'s", "’s", "'"}:
+            j -= 1
+        if i < j and looks_like_person(doc, i, j):
+            ranges.add((i, j))
+    for site in extra_sites:
+        span = doc.char_span(site.start, site.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        site_run = name_run(span[-1])
+        if site_run and looks_like_person(doc, *site_run):
+            ranges.add(site_run)
+    # drop ranges nested in a longer one
+    ordered = sorted(ranges)
+    out: list[tuple[int, int]] = []
+    for r in ordered:
+        if out and r[0] < out[-1][1]:
+            if r[1] - r[0] > out[-1][1] - out[-1][0]:
+                out[-1] = r
+            continue
+        out.append(r)
+    return out
+
+
+def _cluster(doc: Doc, ranges: list[tuple[int, int]]) -> tuple[list[_Person], dict[tuple[int, int], int]]:
+    people: list[_Person] = []
+    owner: dict[tuple[int, int], int] = {}
+    last_seen: dict[int, int] = {}
+    for i, j in ranges:
+        text = doc[i:j].text
+        key = name_key(text)
+        if not key:
+            continue
+        idx = _match(people, key, last_seen)
+        if idx is None:
+            people.append(_Person(name=text, key=key))
+            idx = len(people) - 1
+        person = people[idx]
+        if len(key) > len(person.key) and set(person.key) <= set(key):
+            # a surname seen first, the full name later ("Lukin said ... Artyom Lukin, a professor")
+            person.name, person.key = text, key
+            person.full_start = doc[i].idx
+        if person.full_start is None and len(key) >= 2:
+            person.full_start = doc[i].idx
+        person.mentions.append((doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)))
+        person.descriptors |= _descriptor_words(doc, i, j)
+        owner[(i, j)] = idx
+        last_seen[idx] = i
+    return people, owner
+
+
+def _match(people: list[_Person], key: tuple[str, ...], last_seen: dict[int, int]) -> int | None:
+    """The person a name key refers to: same full name, else the most recent person the short form fits."""
+    for idx, p in enumerate(people):
+        if p.key == key:
+            return idx
+    fits: list[int] = []
+    for idx, p in enumerate(people):
+        if len(key) == 1 and key[0] in p.aliases() or len(key) >= 2 and len(p.key) == 1 and p.key[0] in key and key[-1] == p.key[0]:
+            fits.append(idx)
+        elif len(key) >= 2 and len(p.key) >= 2 and key[-1] == p.key[-1] and key[0][:1] == p.key[0][:1] and (
+            len(key) != len(p.key) and (set(key) <= set(p.key) or set(p.key) <= set(key))
+        ):
+            fits.append(idx)  # "Patrick Ryder" vs "Patrick S. Ryder"
+    if not fits:
+        return None
+    # a family name is a stronger fit than a given name
+    strong = [i for i in fits if len(key) != 1 or people[i].family() == key[0]]
+    pool = strong or fits
+    return max(pool, key=lambda i: last_seen.get(i, -1))
+
+
+# ----------------------------------------------------------------------------------------------- resolution
+
+
+@dataclass(slots=True)
+class _State:
+    people: list[_Person]
+    owner_by_char: list[tuple[int, int, int]]  # (start, end, person) sorted
+    subject_positions: list[tuple[int, int]]  # (char offset, person) for mentions that are grammatical subjects
+
+
+def _person_at(state: _State, start: int, end: int) -> int | None:
+    for s, e, idx in state.owner_by_char:
+        if s < end and start < e:
+            return idx
+    return None
+
+
+def _last_subject_before(state: _State, pos: int, speakers: list[tuple[int, int]]) -> int | None:
+    best: tuple[int, int] | None = None
+    for off, idx in state.subject_positions + speakers:
+        if off < pos and (best is None or off > best[0]):
+            best = (off, idx)
+    return best[1] if best else None
+
+
+def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tuple[int, int]]) -> int | None:
+    lex = lexicon()
+    toks = [t for t in doc if t.idx >= span.start and t.idx < span.end]
+    if not toks:
+        return None
+    first = toks[0].lower_
+    if first in lex.indefinite or toks[-1].tag_ in {"NNS", "NNPS"}:
+        return None
+    heads = [_norm(t.text) for t in toks if _norm(t.text) in lex.descriptors]
+    if not heads:
+        return None
+    head = heads[-1]
+    modifiers = {_norm(t.text) for t in toks if t.pos_ in {"ADJ", "PROPN", "NOUN"}} - {head}
+    best: tuple[int, int] | None = None
+    for idx, p in enumerate(state.people):
+        if head not in p.descriptors:
+            continue
+        score = len(modifiers & p.descriptors)
+        before = [s for s, _ in p.mentions if s < span.start]
+        pos = max(before) if before else None
+        if pos is None:
+            after = [s for s, _ in p.mentions if s >= span.end]
+            if not after or after[0] - span.end > 600:
+                continue
+            rank = (score, -(after[0] - span.end) - 10_000)
+        else:
+            rank = (score, pos)
+        if best is None or rank > best:
+            best = rank
+            best_idx = idx
+    if best is not None:
+        return best_idx
+    if head in {"expert", "analyst", "professor", "researcher", "scholar", "specialist", "commentator", "man", "woman"}:
+        return _last_subject_before(state, span.start, speakers)
+    return None
+
+
+def _resolve_mention(doc: Doc, state: _State, span: Span, speakers: list[tuple[int, int]]) -> int | None:
+    lex = lexicon()
+    text = doc.text[span.start : span.end].strip()
+    low = text.lower()
+    if low in lex.pronouns or low in lex.possessives:
+        return _last_subject_before(state, span.start, speakers)
+    if low in lex.plural_pronouns:
+        return None
+    idx = _person_at(state, span.start, span.end)
+    if idx is not None:
+        return idx
+    return _resolve_descriptor(doc, state, span, speakers)
+
+
+def _paragraph_index(text: str) -> list[int]:
+    return [m.start() for m in re.finditer(r"(?:^|\n)", text)]
 
 
 def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:
-    people = [e for e in doc.ents if e.label_ == "PERSON"]
+    """Resolve each quote's speaker to a named person of the article (None for unnamed/organisation speakers)."""
+    sites = [q.speaker_mention for q in quotes if q.speaker_mention is not None]
+    ranges = _person_mentions(doc, sites)
+    people, owner = _cluster(doc, ranges)
+    by_char = sorted(
+        (doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text), idx) for (i, j), idx in owner.items()
+    )
+    subjects = [
+        (doc[i].idx, idx)
+        for (i, j), idx in owner.items()
+        if any(t.dep_ in {"nsubj", "nsubjpass"} or t.head.dep_ in {"nsubj", "nsubjpass"} for t in doc[i:j])
+    ]
+    state = _State(people, by_char, sorted(subjects))
+    order = sorted(range(len(quotes)), key=lambda k: quotes[k].start)
+    resolved: dict[int, int | None] = {}
+    speakers: list[tuple[int, int]] = []
+    for k in order:
+        q = quotes[k]
+        if q.speaker_mention is None:
+            continue
+        idx = _resolve_mention(doc, state, q.speaker_mention, speakers)
+        resolved[k] = idx
+        if idx is not None:
+            speakers.append((q.speaker_mention.start, idx))
+    _resolve_floating(doc.text, quotes, order, resolved)
+    sites_by_person: dict[int, list[tuple[int, int]]] = {}
+    for k, idx in resolved.items():
+        m = quotes[k].speaker_mention
+        if idx is not None and m is not None:
+            sites_by_person.setdefault(idx, []).append((m.start, m.end))
+    speaker_objs = {idx: _speaker(p, sites_by_person.get(idx, [])) for idx, p in enumerate(people)}
     out = []
-    for q in quotes:
-        speaker = None
-        if q.speaker_mention is not None:
-            words = set(doc.text[q.speaker_mention.start : q.speaker_mention.end].split())
-            for ent in people:
-                if words & set(ent.text.split()):
-                    speaker = Speaker(ent.text, (Span(ent.start_char, ent.end_char),))
-                    break
-        out.append(AttributedQuote(q, speaker))
+    for k, q in enumerate(quotes):
+        idx = resolved.get(k)
+        out.append(AttributedQuote(q, speaker_objs[idx] if idx is not None else None))
     return out
+
+
+def _resolve_floating(text: str, quotes: Sequence[Quote], order: list[int], resolved: dict[int, int | None]) -> None:
+    """Quotes without an attribution of their own: a continued paragraph takes the previous paragraph's speaker,
+    a lead quote the speaker named in the next paragraph."""
+    para_starts = _paragraph_index(text)
+
+    def para(pos: int) -> int:
+        lo = 0
+        for n, s in enumerate(para_starts):
+            if s <= pos:
+                lo = n
+        return lo
+
+    for pos, k in enumerate(order):
+        if quotes[k].speaker_mention is not None:
+            continue
+        p = para(quotes[k].start)
+        prev = [resolved.get(order[n]) for n in range(pos) if para(quotes[order[n]].start) in {p, p - 1}]
+        prev = [x for x in prev if x is not None]
+        if prev:
+            resolved[k] = prev[-1]
+            continue
+        nxt = [
+            resolved.get(order[n])
+            for n in range(pos + 1, len(order))
+            if para(quotes[order[n]].start) in {p, p + 1} and quotes[order[n]].speaker_mention is not None
+        ]
+        nxt = [x for x in nxt if x is not None]
+        resolved[k] = nxt[0] if nxt else None
+
+
+def _speaker(person: _Person, sites: list[tuple[int, int]]) -> Speaker:
+    spans = sorted(set(person.mentions) | set(sites))
+    if person.full_start is not None:
+        first = [s for s in spans if s[0] == person.full_start]
+        spans = first + [s for s in spans if s[0] != person.full_start]
+    return Speaker(name=person.name, mentions=tuple(Span(s, e) for s, e in spans))
