@@ -1068,6 +1068,17 @@ def describe(doc: Doc, mention: Span) -> Description:
         return Description()
     if _is_descriptor(span):
         return _parse_chunk(list(span), doc, span.start_char)
+    pats = load_patterns()
+    while len(span) > 1 and (
+        span[0].lower_ in pats.role_nouns or span[0].lower_ in pats.role_modifiers
+        or span[0].lower_ in pats.military_roles or span[0].lower_ in pats.honorifics
+    ):
+        span = span[1:]  # title words caught inside the name span ("Cabinet Secretary Yoshimasa Hayashi")
+    person = next((k for k, t in enumerate(span) if t.ent_type_ == "PERSON"), 0)
+    if 0 < person < len(span) and all(_is_cap(t) for t in span[:person]) and _has_role_noun(
+        [t.text for t in span[:person]]
+    ):
+        span = span[person:]
     pre = _describe_pre(doc, span.start, span.start_char)
     post = _describe_post(doc, span.end - 1, span.start_char)
     before = _describe_before_comma(doc, span.start, span.start_char) if pre.empty else Description()

@@ -190,3 +190,20 @@ CANONICAL = [
 @pytest.mark.parametrize(("name", "expected"), CANONICAL)
 def test_canonical_institution(name: str, expected: tuple[str, str, bool]) -> None:
     assert canonical_institution(name) == expected
+
+
+SPANS = [
+    # the attribution stage may hand over a span with title words inside it, or a descriptor span
+    ("Chief Cabinet Secretary Aki Mori said Tokyo was concerned.", "Cabinet Secretary Aki Mori",
+     "Japanese government", "government"),
+    ("Russia's Industry and Trade Minister said the plant could help.", "Russia's Industry and Trade Minister",
+     "Russian Ministry of Industry and Trade", "government"),
+    ("The talks must go on, the Japanese government spokesman said.", "the Japanese government spokesman",
+     "Japanese government", "government"),
+]
+
+
+@pytest.mark.parametrize(("text", "mention", "institution", "type_"), SPANS)
+def test_title_and_descriptor_spans(nlp: Language, text: str, mention: str, institution: str, type_: str) -> None:
+    aff = _affiliate(nlp, text, mention)
+    assert (aff.institution, aff.institution_type) == (institution, type_)
