@@ -13,6 +13,8 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.filters import TYPE_LABELS
+
 NEGATIVE = "#b2182b"
 NEUTRAL = "#b8b8b8"
 POSITIVE = "#2166ac"
@@ -26,9 +28,6 @@ TOPIC = "Russia–North Korea cooperation"
 FONT = "DejaVu Sans, Arial, sans-serif"
 GROUP_LABELS = {"institution": "Institution", "outlet": "Outlet", "institution_type": "Institution type",
                 "speaker": "Speaker"}
-TYPE_LABELS = {"think_tank": "Think tank", "university": "University", "government": "Government",
-               "international_org": "International org.", "military": "Military", "media": "Media",
-               "other": "Other", "unknown": "Unknown"}
 
 
 def _esc(value: object, limit: int = 140) -> str:
@@ -48,8 +47,8 @@ def _layout(
 ) -> go.Figure:
     full = title if not subtitle else f"{title}<br><sup>{html.escape(subtitle)}</sup>"
     fig.update_layout(
-        # A fixed 14 px from the top edge, whatever the height (plotly ignores title.pad in some renderers).
-        title={"text": full, "x": 0.0, "xanchor": "left", "xref": "container", "y": 1 - 14 / height,
+        # A fixed 18 px from the top edge, whatever the height (plotly ignores title.pad in some renderers).
+        title={"text": full, "x": 0.0, "xanchor": "left", "xref": "container", "y": 1 - 18 / height,
                "yanchor": "top", "yref": "container", "pad": {"l": 10}, "font": {"size": 17}},
         font={"family": FONT, "size": 12, "color": "#222"},
         template="plotly_white",

@@ -8,6 +8,7 @@ message the UI shows instead of a traceback. No Streamlit here.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import shutil
@@ -92,6 +93,15 @@ def image_session() -> Iterator[None]:
             yield
     finally:
         kaleido.stop_sync_server(silence_warnings=True)
+
+
+def with_caption(fig: go.Figure, caption: str) -> go.Figure:
+    """A copy of the chart with one more line under its title (e.g. the filters it was made with)."""
+    out = go.Figure(fig)
+    title = out.layout.title.text or ""
+    top = out.layout.margin.t or 100
+    out.update_layout(title_text=f"{title}<br><sup>Filters: {html.escape(caption)}</sup>", margin_t=top + 18)
+    return out
 
 
 def _safe_cell(value: object) -> object:

@@ -17,6 +17,9 @@ STANCES: tuple[int, ...] = (-1, 0, 1)
 # The one-click preset: analysts most often ask "what do the think tanks say?".
 THINK_TANK_TYPES: tuple[str, ...] = ("think_tank",)
 DEFAULT_MIN_QUOTES = 2
+TYPE_LABELS = {"think_tank": "Think tank", "university": "University", "government": "Government",
+               "international_org": "International org.", "military": "Military", "media": "Media",
+               "other": "Other", "unknown": "Unknown"}
 
 # URL query-string keys; short so a shared link stays readable.
 _KEYS = {
@@ -58,6 +61,29 @@ class Filters:
     def dated_only(self) -> bool:
         """A date range excludes articles with unknown dates (they cannot be placed in it)."""
         return self.date_from is not None or self.date_to is not None
+
+
+def describe(f: Filters) -> str:
+    """A one-line summary of the active filters, for chart subtitles and exports."""
+    parts = []
+    if f.institution_types:
+        parts.append("types: " + ", ".join(TYPE_LABELS.get(t, t) for t in f.institution_types))
+    if f.institutions:
+        parts.append(f"{len(f.institutions)} institution(s)")
+    if f.outlets:
+        parts.append(f"{len(f.outlets)} outlet(s)")
+    if f.speakers:
+        parts.append(f"{len(f.speakers)} speaker(s)")
+    if f.date_from or f.date_to:
+        parts.append(f"{f.date_from or '…'} to {f.date_to or '…'}")
+    if f.stances:
+        parts.append("stance " + "/".join(f"{s:+d}" if s else "0" for s in f.stances))
+    if f.kinds:
+        parts.append("/".join(f.kinds))
+    if f.search:
+        parts.append(f"search “{f.search}”")
+    parts.append("on-target only" if f.on_target_only else "all quotes")
+    return "; ".join(parts)
 
 
 def where_sql(f: Filters) -> tuple[str, list[object]]:

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from analysis.settings import DEFAULT_DB, Settings
 from dashboard import charts, export, queries
-from dashboard.filters import Filters, add_arguments, from_arguments
+from dashboard.filters import Filters, add_arguments, describe, from_arguments
 
 try:
     from analysis.store import Store, StoreMissing
@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
         with export.image_session() if args.format in export.STATIC_FORMATS else nullcontext():
             for name, fig in figures.items():
                 path = args.out / f"{name}.{args.format}"
-                path.write_bytes(export.figure_bytes(fig, args.format))
+                path.write_bytes(export.figure_bytes(export.with_caption(fig, describe(f)), args.format))
                 print(path)
     except export.ExportUnavailable as exc:
         print(str(exc), file=sys.stderr)

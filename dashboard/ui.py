@@ -13,13 +13,19 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import export
-from dashboard.filters import KINDS, STANCES, THINK_TANK_TYPES, Filters, from_query, to_query
+from dashboard.filters import (
+    KINDS,
+    STANCES,
+    THINK_TANK_TYPES,
+    TYPE_LABELS,
+    Filters,
+    describe,
+    from_query,
+    to_query,
+)
 
 CTX_KEY = "_dashboard_ctx"
 STANCE_LABELS = {-1: "−1 against", 0: "0 neutral", 1: "+1 for"}
-TYPE_LABELS = {"think_tank": "Think tank", "university": "University", "government": "Government",
-               "international_org": "International org.", "military": "Military", "media": "Media",
-               "other": "Other"}
 DEMO_COMMAND = ".venv/bin/stance ingest data/articles"
 
 # Widget keys of the sidebar; one per Filters field (the URL keys live in dashboard.filters).
@@ -126,36 +132,16 @@ def _sync_url(f: Filters) -> None:
         st.query_params.from_dict(wanted)
 
 
-def describe(f: Filters) -> str:
-    """A one-line summary of the active filters, for chart subtitles and exports."""
-    parts = []
-    if f.institution_types:
-        parts.append("types: " + ", ".join(TYPE_LABELS.get(t, t) for t in f.institution_types))
-    if f.institutions:
-        parts.append(f"{len(f.institutions)} institution(s)")
-    if f.outlets:
-        parts.append(f"{len(f.outlets)} outlet(s)")
-    if f.speakers:
-        parts.append(f"{len(f.speakers)} speaker(s)")
-    if f.date_from or f.date_to:
-        parts.append(f"{f.date_from or '…'} to {f.date_to or '…'}")
-    if f.stances:
-        parts.append("stance " + "/".join(f"{s:+d}" if s else "0" for s in f.stances))
-    if f.kinds:
-        parts.append("/".join(f.kinds))
-    if f.search:
-        parts.append(f"search “{f.search}”")
-    parts.append("on-target only" if f.on_target_only else "all quotes")
-    return "; ".join(parts)
+def chart(fig: go.Figure, key: str, filename: str, *, filters: Filters | None = None) -> None:
+    """A chart with PNG / SVG / HTML download buttons (bytes made only when clicked).
 
-
-def chart(fig: go.Figure, key: str, filename: str) -> None:
-    """A chart with PNG / SVG / HTML download buttons (bytes made only when clicked)."""
+    Downloaded files carry the active filters under the title, so a chart pasted in a report says what it shows.
+    """
     st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
     row = st.container(horizontal=True, gap="small")
     for fmt in export.FORMATS:
         row.download_button(
-            fmt.upper(), data=_deferred(fig, fmt), file_name=f"{filename}.{fmt}",
+            fmt.upper(), data=_deferred(fig, fmt, describe(filters) if filters else None), file_name=f"{filename}.{fmt}",
             mime=export.MIME[fmt], key=f"dl_{key}_{fmt}", on_click="ignore", icon=":material/download:",
             disabled=fmt in export.STATIC_FORMATS and export.find_browser() is None,
             help=None if fmt == "html" or export.find_browser() else
@@ -163,10 +149,10 @@ def chart(fig: go.Figure, key: str, filename: str) -> None:
         )
 
 
-def _deferred(fig: go.Figure, fmt: str) -> Any:
+def _deferred(fig: go.Figure, fmt: str, caption: str | None) -> Any:
     def make() -> bytes:
         try:
-            return export.figure_bytes(fig, fmt)
+            return export.figure_bytes(export.with_caption(fig, caption) if caption else fig, fmt)
         except export.ExportUnavailable as exc:
             # The download already started; hand back a readable file instead of a broken image.
             return str(exc).encode("utf-8")

@@ -21,7 +21,7 @@ ui.chart(
                    title="Does an institution sound different depending on the outlet quoting it?",
                    subtitle=f"Mean stance per cell, number = quotes; grey cells have fewer than "
                             f"{f.min_quotes} quotes · most-quoted institutions and outlets"),
-    "heatmap", "institution_outlet_heatmap",
+    "heatmap", "institution_outlet_heatmap", filters=f,
 )
 
 undated = h.undated if not f.dated_only else 0
@@ -30,7 +30,7 @@ note = (f"{undated:,} quote(s) from articles with an unknown date are not on the
 ui.chart(
     charts.timeline(data.timeline(ctx.db, ctx.version, f), title="How has the stance changed over time?",
                     subtitle=f"Quotes per month of article publication · {note}"),
-    "timeline", "stance_over_time",
+    "timeline", "stance_over_time", filters=f,
 )
 if undated:
     st.caption(f"{note} They are included in every other chart.")

@@ -47,4 +47,4 @@ st.dataframe(
 top = df.head(TOP).rename(columns={"speaker": "group"})
 ui.chart(charts.diverging_bars(top, group="speaker", title="Where do the most-quoted experts stand?",
                                subtitle=f"The {len(top)} most-quoted speakers, sorted by mean stance"),
-         "experts", "stance_by_expert")
+         "experts", "stance_by_expert", filters=f)

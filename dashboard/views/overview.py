@@ -40,7 +40,7 @@ ui.chart(
     charts.diverging_bars(df, group="institution", title="Which institutions' experts support the cooperation, "
                           "and which oppose it?",
                           subtitle=f"Quotes by stance, sorted by mean stance · {shown} · ≥{f.min_quotes} quotes each"),
-    "institution", "stance_by_institution",
+    "institution", "stance_by_institution", filters=f,
 )
 
 left, right = st.columns(2)
@@ -48,10 +48,10 @@ with left:
     df, total = data.stance_by(ctx.db, ctx.version, f, "outlet", None)
     ui.chart(charts.diverging_bars(df, group="outlet", title="Whose views does each outlet quote?",
                                    subtitle=f"{total} outlets · ≥{f.min_quotes} quotes each"),
-             "outlet", "stance_by_outlet")
+             "outlet", "stance_by_outlet", filters=f)
 with right:
     df, total = data.stance_by(ctx.db, ctx.version, f, "institution_type", None)
     ui.chart(charts.diverging_bars(df, group="institution_type",
                                    title="Do think tanks, governments and universities differ?",
                                    subtitle=f"{total} institution types · ≥{f.min_quotes} quotes each"),
-             "institution_type", "stance_by_institution_type")
+             "institution_type", "stance_by_institution_type", filters=f)
