@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "1"
+VERSION = "2"
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
@@ -105,6 +105,12 @@ def name_run(tok: Token) -> tuple[int, int] | None:
         i += 1
     while j > i and doc[j - 1].text in {"-", "‐"}:
         j -= 1
+    if tok.ent_type_ == "PERSON":
+        # the model's PERSON span is a better left edge than capitalisation ("Cabinet Secretary Yoshimasa ...")
+        while i < tok.i and doc[i].ent_type_ != "PERSON":
+            i += 1
+    while i < j and doc[i].pos_ in {"CCONJ", "SCONJ", "DET", "ADV", "PRON", "ADP", "AUX", "PART", "INTJ"}:
+        i += 1
     if i >= j:
         return None
     return i, j
@@ -179,7 +185,10 @@ def _descriptor_words(doc: Doc, i: int, j: int) -> set[str]:
         if child.dep_ == "appos" and child.i > head.i:
             words.update(_norm(t.text) for t in child.subtree if t.i - head.i < 25)
     if j < len(doc) and doc[j].text == ",":
-        words.update(_norm(t.text) for t in doc[j + 1 : min(len(doc), j + 12)] if not t.is_punct)
+        for t in doc[j + 1 : min(len(doc), j + 12)]:
+            if t.pos_ in {"VERB", "AUX"} or "\n" in t.whitespace_:
+                break
+            words.add(_norm(t.text))
     return words
 
 
@@ -190,7 +199,7 @@ def _person_mentions(doc: Doc, extra_sites: Sequence[Span]) -> list[tuple[int, i
         if ent.label_ != "PERSON":
             continue
         run = name_run(doc[ent.end - 1]) or (ent.start, ent.end)
-        i, j = max(run[0], ent.start), min(run[1], ent.end)
+        i, j = max(run[0], ent.start), run[1]
         while j > i and doc[j - 1].lower_ in {"'s", "’s", "'"}:
             j -= 1
         if i < j and looks_like_person(doc, i, j):
@@ -270,6 +279,7 @@ class _State:
     people: list[_Person]
     owner_by_char: list[tuple[int, int, int]]  # (start, end, person) sorted
     subject_positions: list[tuple[int, int]]  # (char offset, person) for mentions that are grammatical subjects
+    quote_speakers: list[tuple[int, int]] = field(default_factory=list)  # (site offset, person) resolved so far
 
 
 def _person_at(state: _State, start: int, end: int) -> int | None:
@@ -287,41 +297,46 @@ def _last_subject_before(state: _State, pos: int, speakers: list[tuple[int, int]
     return best[1] if best else None
 
 
+_GENERIC_DESCRIPTORS = {"expert", "analyst", "professor", "researcher", "scholar", "specialist", "commentator",
+    "man", "woman", "academic", "observer", "economist", "historian"}
+
+
 def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tuple[int, int]]) -> int | None:
+    """"the expert", "the Russian president", "Russia's Industry Minister": the person whose titles fit,
+    the current speaker for a bare "the expert", or the person named next (cataphora)."""
     lex = lexicon()
     toks = [t for t in doc if t.idx >= span.start and t.idx < span.end]
     if not toks:
         return None
-    first = toks[0].lower_
-    if first in lex.indefinite or toks[-1].tag_ in {"NNS", "NNPS"}:
+    if toks[0].lower_ in lex.indefinite or toks[-1].tag_ in {"NNS", "NNPS"}:
         return None
     heads = [_norm(t.text) for t in toks if _norm(t.text) in lex.descriptors]
     if not heads:
         return None
     head = heads[-1]
-    modifiers = {_norm(t.text) for t in toks if t.pos_ in {"ADJ", "PROPN", "NOUN"}} - {head}
+    modifiers = {_norm(t.text) for t in toks if t.pos_ in {"ADJ", "PROPN", "NOUN"} and t.text[:1].isupper()} - {head}
     best: tuple[int, int] | None = None
+    best_idx: int | None = None
     for idx, p in enumerate(state.people):
-        if head not in p.descriptors:
-            continue
-        score = len(modifiers & p.descriptors)
         before = [s for s, _ in p.mentions if s < span.start]
-        pos = max(before) if before else None
-        if pos is None:
-            after = [s for s, _ in p.mentions if s >= span.end]
-            if not after or after[0] - span.end > 600:
-                continue
-            rank = (score, -(after[0] - span.end) - 10_000)
-        else:
-            rank = (score, pos)
+        if not before or head not in p.descriptors:
+            continue
+        if modifiers and not modifiers & p.descriptors:
+            continue
+        rank = (len(modifiers & p.descriptors), max(before))
         if best is None or rank > best:
-            best = rank
-            best_idx = idx
-    if best is not None:
+            best, best_idx = rank, idx
+    if best_idx is not None:
         return best_idx
-    if head in {"expert", "analyst", "professor", "researcher", "scholar", "specialist", "commentator", "man", "woman"}:
-        return _last_subject_before(state, span.start, speakers)
-    return None
+    if not modifiers and head in _GENERIC_DESCRIPTORS:
+        earlier = [(off, idx) for off, idx in state.quote_speakers if off < span.start]
+        return max(earlier)[1] if earlier else _last_subject_before(state, span.start, speakers)
+    # a descriptor before the name ("the Japanese government spokesman said ... added Hirokazu Matsuno")
+    after = [
+        (s, idx) for idx, p in enumerate(state.people)
+        for s, _ in p.mentions[:1] if span.end <= s <= span.end + 400
+    ]
+    return min(after)[1] if after else None
 
 
 def _resolve_mention(doc: Doc, state: _State, span: Span, speakers: list[tuple[int, int]]) -> int | None:
@@ -347,13 +362,14 @@ def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:
     sites = [q.speaker_mention for q in quotes if q.speaker_mention is not None]
     ranges = _person_mentions(doc, sites)
     people, owner = _cluster(doc, ranges)
+    _complete_names(doc, people)
     by_char = sorted(
         (doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text), idx) for (i, j), idx in owner.items()
     )
     subjects = [
         (doc[i].idx, idx)
         for (i, j), idx in owner.items()
-        if any(t.dep_ in {"nsubj", "nsubjpass"} or t.head.dep_ in {"nsubj", "nsubjpass"} for t in doc[i:j])
+        if any(t.dep_ in {"nsubj", "nsubjpass"} for t in doc[i:j])
     ]
     state = _State(people, by_char, sorted(subjects))
     order = sorted(range(len(quotes)), key=lambda k: quotes[k].start)
@@ -366,6 +382,8 @@ def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:
         idx = _resolve_mention(doc, state, q.speaker_mention, speakers)
         resolved[k] = idx
         if idx is not None:
+            state.quote_speakers.append((q.speaker_mention.start, idx))
+        if idx is not None and _verb_site(doc, q):
             speakers.append((q.speaker_mention.start, idx))
     _resolve_floating(doc.text, quotes, order, resolved)
     sites_by_person: dict[int, list[tuple[int, int]]] = {}
@@ -379,6 +397,33 @@ def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:
         idx = resolved.get(k)
         out.append(AttributedQuote(q, speaker_objs[idx] if idx is not None else None))
     return out
+
+
+def _verb_site(doc: Doc, q: Quote) -> bool:
+    """True when the quote's cue is a verb, so its speaker mention is a grammatical subject (pronoun antecedent)."""
+    if q.cue is None:
+        return True
+    span = doc.char_span(q.cue.start, q.cue.end, alignment_mode="expand")
+    return span is not None and len(span) > 0 and span[0].pos_ in {"VERB", "AUX"}
+
+
+def _complete_names(doc: Doc, people: list[_Person]) -> None:
+    """A person only ever named by surname in attributions gets the full name printed elsewhere in the article."""
+    for p in people:
+        if len(p.key) != 1:
+            continue
+        for tok in doc:
+            if tok.lower_ != p.key[0] or tok.i == 0:
+                continue
+            run = name_run(tok)
+            if run is None or run[1] != tok.i + 1 or run[1] - run[0] < 2 or not looks_like_person(doc, *run):
+                continue
+            text = doc[run[0] : run[1]].text
+            p.name, p.key = text, name_key(text)
+            p.full_start = doc[run[0]].idx
+            p.mentions.append((doc[run[0]].idx, tok.idx + len(tok.text)))
+            p.descriptors |= _descriptor_words(doc, *run)
+            break
 
 
 def _resolve_floating(text: str, quotes: Sequence[Quote], order: list[int], resolved: dict[int, int | None]) -> None:

@@ -27,7 +27,7 @@ from analysis.attribution import looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "1"
+VERSION = "2"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -192,6 +192,13 @@ def subject_of(verb: Token) -> Token | None:
 def mention_span(tok: Token) -> Span:
     """The attribution-site text for a subject token: a name run, a pronoun, or a descriptor noun phrase."""
     doc = tok.doc
+    if tok.lower_ in cues().speech_nouns:
+        # "according to a statement from X": the source is the object of from/by/of
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ in {"from", "by", "of"}:
+                objs = [g for g in prep.children if g.dep_ == "pobj"]
+                if objs:
+                    return mention_span(objs[0])
     for child in tok.children:
         # "a Russian expert, Konstantin Asmolov, said": the appositive name is the mention
         if child.dep_ == "appos" and child.pos_ == "PROPN" and tok.pos_ != "PROPN":
@@ -514,6 +521,13 @@ def _outside_words(doc: Doc, span: Span, marks: list[Marked]) -> int:
     return _words(" ".join(pieces))
 
 
+_FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|us|my|My)\b")
+
+
+def _first_person(text: str) -> bool:
+    return bool(_FIRST_PERSON.search(text))
+
+
 def _full_sentence(text: str) -> bool:
     return text[:1].isupper() and _words(text) >= 5
 
@@ -536,20 +550,26 @@ def find_quotes(doc: Doc) -> list[Quote]:
                 items.append(([cand.span], cand))
         kept_indirect: list[_Candidate] = []
         for ind in indirect:
-            inner = [m for m in marks if ind.span.start <= m.inner.start and m.inner.end <= ind.span.end]
+            touching = [m for m in marks if m.outer.start < ind.span.end and ind.span.start < m.outer.end]
+            inner = [m for m in touching if ind.span.start <= m.outer.start and m.outer.end <= ind.span.end]
+            if len(inner) != len(touching):
+                continue  # straddles a quotation: a parse of the quoted words, the direct quote carries it
             if any(_full_sentence(text[m.inner.start : m.inner.end]) for m in inner):
                 continue  # a whole quoted sentence inside: the direct quote carries it
-            if inner and _outside_words(doc, ind.span, marks) <= MAX_FRAGMENT_OUTSIDE_WORDS:
+            outside = _outside_words(doc, ind.span, marks)
+            quoted = sum(_words(text[m.inner.start : m.inner.end]) for m in inner)
+            if len(inner) == 1 and (outside <= MAX_FRAGMENT_OUTSIDE_WORDS or quoted >= outside):
                 continue  # nearly all quotation: recorded as the direct fragment
-            if any(m.inner.start < ind.span.start < m.inner.end for m in marks):
-                continue  # starts inside a quotation (a parse of the quoted words)
+            if not inner and _first_person(text[ind.span.start : ind.span.end]) and ind.span.end <= (ind.cue or ind.span).start:
+                # unmarked first-person speech before "he said" is direct speech printed without marks
+                ind = _Candidate(ind.span, "direct", ind.cue, ind.mention)
             kept_indirect.append(ind)
             inner_ids = {(m.inner.start, m.inner.end) for m in inner}
             items = [it for it in items if not (len(it[0]) == 1 and (it[0][0].start, it[0][0].end) in inner_ids)]
         for segs, cand in items:
             out.append(_make(text, tuple(segs), "direct", cand))
         for ind in _dedupe(kept_indirect):
-            out.append(_make(text, (ind.span,), "indirect", ind))
+            out.append(_make(text, (ind.span,), ind.kind, ind))
     covered = [(q.start, q.end) for q in out]
     for cand in _labelled(doc, paras):
         if any(s < cand.span.end and cand.span.start < e for s, e in covered):
