@@ -292,3 +292,59 @@ def test_demo_corpus_is_labelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("STANCE_DB", str(db))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     assert any("fictional" in i.value for i in at.info)
+
+
+def _fake_service(monkeypatch: pytest.MonkeyPatch, upload: Any, sources: Any = None) -> None:
+    """Stand in for ``analysis.service`` (its real ingest parses with spaCy; here only the page's wiring)."""
+    import sys
+    import types
+
+    import analysis
+
+    fake = types.ModuleType("analysis.service")
+    fake.ingest_upload = upload  # type: ignore[attr-defined]
+    fake.ingest_sources = sources  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "analysis.service", fake)
+    monkeypatch.setattr(analysis, "service", fake, raising=False)
+
+
+def test_add_articles_reports_each_file(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Report:
+        def __init__(self, articles: int, quotes: int, skipped: tuple[Any, ...] = ()) -> None:
+            self.articles, self.quotes, self.already_stored, self.skipped = articles, quotes, 0, skipped
+
+    class Problem:
+        source, reason = "rows.csv:3", "empty text"
+
+    def upload(name: str, payload: bytes, settings: Any) -> Report:
+        if name == "broken.html":
+            raise ValueError("could not find the article body")
+        return Report(1, 4, (Problem(),) if name == "rows.csv" else ())
+
+    seen: list[list[str]] = []
+
+    def sources(urls: list[str], settings: Any, *, on_progress: Any = None) -> Report:
+        seen.append(urls)
+        return Report(1, 2)
+
+    _fake_service(monkeypatch, upload, sources)
+    at = app.run()
+    at.switch_page("views/add.py").run()
+    at.button(key="ingest_go").click().run()
+    assert any("at least one file" in w.value for w in at.warning)
+    at.file_uploader(key="upload_files").set_value([
+        ("good.txt", b"outlet: X\n\nBody.", "text/plain"),
+        ("broken.html", b"<html></html>", "text/html"),
+        ("rows.csv", b"text\nA\n", "text/csv"),
+    ])
+    at.text_area(key="upload_urls").set_value("https://news.example/a\nnot a link")
+    at.button(key="ingest_go").click().run()
+    _no_errors(at)
+    assert seen == [["https://news.example/a"]]
+    assert any("Stored 3 article(s) with 10 quote(s)" in s.value for s in at.success)
+    problems = at.dataframe[0].value
+    assert dict(zip(problems["source"], problems["reason"], strict=True)) == {
+        "not a link": "not an http(s) link",
+        "broken.html": "ValueError: could not find the article body",
+        "rows.csv:3": "empty text",
+    }

@@ -18,7 +18,10 @@ st.markdown(
 files = st.file_uploader("Article files", type=list(ingest_ui.UPLOAD_TYPES), accept_multiple_files=True,
                          key="upload_files", max_upload_size=max(1, max_bytes // 1_048_576))
 urls_text = st.text_area("Article links", key="upload_urls", placeholder="https://…\nhttps://…", height=110)
-if st.button("Analyse and store", key="ingest_go", type="primary", disabled=not (files or urls_text.strip())):
+go = st.button("Analyse and store", key="ingest_go", type="primary")
+if go and not (files or urls_text.strip()):
+    st.warning("Choose at least one file or paste at least one link first.")
+elif go:
     urls, rejected = ingest_ui.parse_urls(urls_text)
     outcomes = [ingest_ui.Outcome(problems=tuple((line, "not an http(s) link") for line in rejected))]
     jobs = len(files or []) + (1 if urls else 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data, ui
+from dashboard.filters import TYPE_LABELS
 
 TOP = 25
 
@@ -24,7 +25,8 @@ if df.empty:
 
 st.caption(f"{len(df):,} speakers with ≥{f.min_quotes} quotes · {ui.describe(f)}")
 table = df.assign(
-    stances=[charts.stance_strip(a, b, c) for a, b, c in zip(df["neg"], df["neu"], df["pos"], strict=True)]
+    stances=[charts.stance_strip(a, b, c) for a, b, c in zip(df["neg"], df["neu"], df["pos"], strict=True)],
+    types=["; ".join(TYPE_LABELS.get(t, t) for t in str(v).split("; ")) if v else None for v in df["types"]],
 )
 st.dataframe(
     table,

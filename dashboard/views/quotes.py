@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, export, highlight, queries, ui
+from dashboard.filters import TYPE_LABELS
 
 LIMIT = 2000
 SELECTED = "selected_quote"
@@ -24,10 +25,11 @@ if total == 0:
 top, sort_col = st.columns([3, 1])
 sort = sort_col.selectbox("Order", list(queries.SORTS), key="quote_sort")
 table = data.quotes_table(ctx.db, ctx.version, f, sort, LIMIT)
+table["institution_type"] = table["institution_type"].map(lambda t: TYPE_LABELS.get(t, t))
 top.caption(
     f"{total:,} quotes match · {ui.describe(f)}"
     + (f" · showing the first {LIMIT:,} (“{sort}”); narrow the filters or download all" if total > LIMIT else "")
-    + " · search with the sidebar box or the table's 🔍 · click a row for its context"
+    + " · search with the sidebar box or the table toolbar · tick a row for its context"
 )
 event = st.dataframe(
     table,
@@ -85,7 +87,7 @@ with right:
     eff = int(q["effective_stance"])
     st.metric("Stance", ui.STANCE_LABELS[eff],
               delta=("analyst override" if q.get("overridden") else f"model, confidence {q['confidence']:.0%}"),
-              delta_color="off")
+              delta_color="off", delta_arrow="off")
     st.caption(f"Model stance {int(q['model_stance']):+d} · score {q['score']:+.2f} · "
                f"sentiment {q['sentiment']:+.2f} · {q['kind']}"
                + ("" if q.get("on_target") else " · not about the cooperation itself"))
