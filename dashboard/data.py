@@ -19,12 +19,12 @@ import streamlit as st
 try:
     from analysis.store import Store, StoreMissing
 except ImportError:  # TEMPORARY: the store API is landing in parallel
-    from dashboard._store_fallback import Store, StoreMissing  # type: ignore[assignment]
+    from dashboard._store_fallback import Store, StoreMissing
 from dashboard import queries
 from dashboard.filters import Filters
 from dashboard.queries import Headline
 
-_HASH = {Filters: repr}  # repr of a frozen dataclass is stable and complete: a good cache key
+_HASH: dict[str | type[Any], Callable[[Any], Any]] = {Filters: repr}  # repr of a frozen dataclass is stable and complete: a good cache key
 _TTL = 3600
 _ENTRIES = 64
 
@@ -72,55 +72,55 @@ def _read(path: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
 def headline(path: str, version: str, f: Filters) -> Headline:
     """Headline numbers under the filters."""
-    return _read(path, queries.headline, f)  # type: ignore[no-any-return]
+    return _read(path, queries.headline, f)
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
 def stance_by(path: str, version: str, f: Filters, group: str, top: int | None) -> tuple[pd.DataFrame, int]:
     """Per-group stance counts (top groups by size) and the number of groups."""
-    return _read(path, queries.stance_by, f, group, top=top)  # type: ignore[no-any-return]
+    return _read(path, queries.stance_by, f, group, top=top)
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
 def heatmap(path: str, version: str, f: Filters) -> pd.DataFrame:
     """Institution × outlet mean stance."""
-    return _read(path, queries.heatmap, f)  # type: ignore[no-any-return]
+    return _read(path, queries.heatmap, f)
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
 def timeline(path: str, version: str, f: Filters) -> pd.DataFrame:
     """Monthly stance counts."""
-    return _read(path, queries.timeline, f)  # type: ignore[no-any-return]
+    return _read(path, queries.timeline, f)
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
 def experts(path: str, version: str, f: Filters) -> pd.DataFrame:
     """One row per speaker."""
-    return _read(path, queries.experts, f)  # type: ignore[no-any-return]
+    return _read(path, queries.experts, f)
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
 def quotes_table(path: str, version: str, f: Filters, sort: str, limit: int | None) -> pd.DataFrame:
     """The filtered quotes (``limit=None``: all of them, for export)."""
-    return _read(path, queries.quotes_table, f, sort=sort, limit=limit)  # type: ignore[no-any-return]
+    return _read(path, queries.quotes_table, f, sort=sort, limit=limit)
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
 def count_quotes(path: str, version: str, f: Filters) -> int:
     """Number of quotes under the filters."""
-    return _read(path, queries.count_quotes, f)  # type: ignore[no-any-return]
+    return _read(path, queries.count_quotes, f)
 
 
 @st.cache_data(ttl=_TTL, max_entries=256, show_spinner=False)
 def quote_detail(path: str, version: str, quote_id: str) -> dict[str, Any] | None:
     """One quote with its article text and evidence."""
-    return _read(path, queries.quote_detail, quote_id)  # type: ignore[no-any-return]
+    return _read(path, queries.quote_detail, quote_id)
 
 
 @st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
 def options(path: str, version: str) -> dict[str, list[str]]:
     """Choices for the sidebar pickers."""
-    return _read(path, queries.options)  # type: ignore[no-any-return]
+    return _read(path, queries.options)
 
 
 def set_override(path: str, quote_id: str, stance: int, note: str | None) -> None:
@@ -135,4 +135,4 @@ def clear_override(path: str, quote_id: str) -> None:
 
 def export_table(path: str, f: Filters) -> pd.DataFrame:
     """Every filtered quote, for CSV / Parquet downloads (uncached: big, and only made on click)."""
-    return _read(path, queries.quotes_table, f, sort="newest", limit=None)  # type: ignore[no-any-return]
+    return _read(path, queries.quotes_table, f, sort="newest", limit=None)

@@ -74,7 +74,8 @@ def ingest_sources(db: str, sources: list[str], *, on_progress: Any = None) -> O
 
 def parse_urls(text: str) -> tuple[list[str], list[str]]:
     """(http(s) URLs, rejected lines) from a pasted block, one per line; blank lines ignored."""
-    urls, rejected = [], []
+    urls: list[str] = []
+    rejected: list[str] = []
     for line in text.splitlines():
         line = line.strip()
         if not line:

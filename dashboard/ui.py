@@ -188,10 +188,10 @@ def progress_callback(bar: Any) -> Any:
 
     def update(*args: Any, **kwargs: Any) -> None:
         numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
-        label = next((str(a) for a in args if isinstance(a, str)), None)
+        label: str | None = next((str(a) for a in args if isinstance(a, str)), None)
         if len(numbers) >= 2 and numbers[1]:
             fraction = numbers[0] / numbers[1]
-            text = f"{int(numbers[0])} of {int(numbers[1])}" + (f" · {label}" if label else "")
+            text: str | None = f"{int(numbers[0])} of {int(numbers[1])}" + (f" · {label}" if label else "")
         elif numbers:
             fraction, text = float(numbers[0]), label
         else:

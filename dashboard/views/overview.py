@@ -24,8 +24,8 @@ row = st.columns(5)
 for col, (label, value) in zip(row, (("Articles", h.articles), ("Quotes", h.quotes), ("Speakers", h.speakers),
                                     ("Institutions", h.institutions), ("Outlets", h.outlets)), strict=True):
     col.metric(label, f"{value:,}", border=True)
-row = st.columns(3)
-for col, stance in zip(row, (1, 0, -1), strict=True):
+shares = st.columns(3)
+for col, stance in zip(shares, (1, 0, -1), strict=True):
     count = {1: h.positive, 0: h.neutral, -1: h.negative}[stance]
     col.metric(charts.STANCE_NAMES[stance], f"{h.share(stance):.0%}", border=True,
                help=f"{count:,} of {h.quotes:,} quotes")
