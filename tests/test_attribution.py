@@ -1,0 +1,112 @@
+"""Speaker resolution on short articles written for these tests (not taken from the corpus)."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from analysis.attribution import attribute, name_key
+from analysis.quotes import find_quotes
+
+
+def _speakers(nlp: Language, text: str) -> list[tuple[str, str | None]]:
+    doc = nlp(text)
+    return [(a.quote.text, a.speaker.name if a.speaker else None) for a in attribute(doc, find_quotes(doc))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # pronoun -> the person introduced before
+        (
+            "Andrew Collins is a historian at a university in Leeds.\n\n"
+            "He said the railway deal would struggle to attract investors.",
+            [("the railway deal would struggle to attract investors", "Andrew Collins")],
+        ),
+        # surname -> full name
+        (
+            "Maria Santos, an economist, studies sanctions.\n\n"
+            "Santos said the new port would handle little traffic this year.",
+            [("the new port would handle little traffic this year", "Maria Santos")],
+        ),
+        # honorific with a Korean family-name-first name
+        (
+            "Park Jiwon, a researcher in Seoul, spoke on Monday.\n\n"
+            "Mr. Park said the exchange of technology remained very limited.",
+            [("the exchange of technology remained very limited", "Park Jiwon")],
+        ),
+        # descriptor -> the expert introduced before
+        (
+            "“Trade will not grow much,” said Thomas Green, a professor at Carlton College.\n\n"
+            "The expert added that the border crossing was too small for heavy freight.",
+            [
+                ("Trade will not grow much", "Thomas Green"),
+                ("the border crossing was too small for heavy freight", "Thomas Green"),
+            ],
+        ),
+        # descriptor introduced before the name
+        (
+            "A Polish expert, Jakub Nowak, said the alliance would weaken over time.",
+            [("the alliance would weaken over time", "Jakub Nowak")],
+        ),
+        # a surname seen before the full name
+        (
+            "“Supplies will keep flowing for months,” Ferreira said.\n\n"
+            "Luis Ferreira, who teaches at a naval school, has written on the subject.",
+            [("Supplies will keep flowing for months", "Luis Ferreira")],
+        ),
+    ],
+)
+def test_resolution(nlp: Language, text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert _speakers(nlp, text) == expected
+
+
+def test_same_surname_people_stay_apart(nlp: Language) -> None:
+    text = (
+        "Kim Jong Un met the visiting delegation on Friday.\n\n"
+        "Kim Taewoo, a former official, said the visit changed little on the ground.\n\n"
+        "Mr. Kim added that the talks would continue in the autumn."
+    )
+    got = _speakers(nlp, text)
+    assert got == [
+        ("the visit changed little on the ground", "Kim Taewoo"),
+        ("the talks would continue in the autumn", "Kim Taewoo"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Analysts said the shipments would continue through the winter.",
+        "A ministry spokesperson said the talks would resume next month.",
+        "The Pentagon said the missiles had been moved to the coast.",
+        "The agency reported that the two leaders would meet again soon.",
+    ],
+)
+def test_unnamed_or_organisation_speakers_get_none(nlp: Language, text: str) -> None:
+    assert all(speaker is None for _, speaker in _speakers(nlp, text))
+
+
+def test_mentions_cover_every_reference_in_order(nlp: Language) -> None:
+    text = (
+        "Elena Rossi, a senior fellow at a research institute, studies the region.\n\n"
+        "Rossi said the new bridge would carry little freight.\n\n"
+        "She added that both sides were overselling the project."
+    )
+    doc = nlp(text)
+    attributed = attribute(doc, find_quotes(doc))
+    speakers = {a.speaker for a in attributed if a.speaker}
+    assert len(speakers) == 1
+    speaker = speakers.pop()
+    assert speaker.name == "Elena Rossi"
+    spans = [text[m.start : m.end] for m in speaker.mentions]
+    assert spans[0] == "Elena Rossi"
+    assert "Rossi" in spans[1:] and "She" in spans
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("Kim Jong-un", ("kim", "jong", "un")), ("Patrick S. Ryder", ("patrick", "s", "ryder"))],
+)
+def test_name_key(name: str, key: tuple[str, ...]) -> None:
+    assert name_key(name) == key

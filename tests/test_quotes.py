@@ -1,0 +1,143 @@
+"""Quote finding on sentences written for these tests (not taken from the corpus)."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from analysis.quotes import find_marked, find_quotes, paragraphs
+from analysis.records import SEGMENT_JOINER, Span
+
+
+def _quotes(nlp: Language, text: str) -> list[tuple[str, str]]:
+    return [(q.kind, q.text) for q in find_quotes(nlp(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('He said "the plan is sound," and left.', ["the plan is sound"]),
+        ("She called it “a marriage of convenience.”", ["a marriage of convenience"]),
+        ("«Nothing will change» was the reply.", ["Nothing will change"]),
+        ("Is this “over?” nobody asked.", ["over?"]),
+        ('A stray " mark and "a real one" here.', ["a real one"]),
+        ("The word ‘win-win’ appeared.", ["win-win"]),
+    ],
+)
+def test_marks_are_paired_and_trimmed(text: str, expected: list[str]) -> None:
+    found = [text[m.inner.start : m.inner.end] for p in paragraphs(text) for m in find_marked(text, p)]
+    assert found == expected
+
+
+def test_unclosed_mark_runs_to_paragraph_end_only_when_it_opens_the_paragraph() -> None:
+    text = "“The first part of a long statement goes on\nAnd a stray “ mark in prose"
+    found = [text[m.inner.start : m.inner.end] for p in paragraphs(text) for m in find_marked(text, p)]
+    assert found == ["The first part of a long statement goes on"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # direct quote with a trailing attribution
+        (
+            "“The two armies will train together next spring,” said Olga Petrenko, a fellow at the Baltic Institute.",
+            [("direct", "The two armies will train together next spring")],
+        ),
+        # indirect: the reported clause without "that"
+        (
+            "Professor Hans Vogel said that the deal would collapse within a year.",
+            [("indirect", "the deal would collapse within a year")],
+        ),
+        # inverted indirect
+        (
+            "The shipments will probably continue through the winter, Maria Lopez told reporters.",
+            [("indirect", "The shipments will probably continue through the winter")],
+        ),
+        # according to X
+        (
+            "According to Tomas Berg, the new railway line will double trade by next year.",
+            [("indirect", "the new railway line will double trade by next year")],
+        ),
+        # a quoted fragment inside a reported clause stays inside it
+        (
+            "Anna Kowal said the talks had produced a very “modest” result for both sides so far.",
+            [("indirect", "the talks had produced a very “modest” result for both sides so far")],
+        ),
+        # a clause that is nearly all quotation is recorded as the direct fragment
+        (
+            "Peter Holm said the summit was “a turning point in bilateral relations.”",
+            [("direct", "a turning point in bilateral relations")],
+        ),
+    ],
+)
+def test_patterns(nlp: Language, text: str, expected: list[tuple[str, str]]) -> None:
+    assert _quotes(nlp, text) == expected
+
+
+def test_split_quote_is_one_item(nlp: Language) -> None:
+    text = "“The pact is mostly symbolic,” Erik Sund said. “Neither side can afford much more.”"
+    quotes = find_quotes(nlp(text))
+    assert len(quotes) == 1
+    q = quotes[0]
+    assert q.kind == "direct"
+    assert [text[s.start : s.end] for s in q.segments] == [
+        "The pact is mostly symbolic",
+        "Neither side can afford much more",
+    ]
+    assert q.text == SEGMENT_JOINER.join(text[s.start : s.end] for s in q.segments)
+
+
+def test_continued_quotation_is_one_item_per_paragraph(nlp: Language) -> None:
+    text = (
+        "“The first reason is money, and the second is time,” said Lena Maier, an economist.\n\n"
+        "“Both are running out faster than anyone in the capital admits.”"
+    )
+    quotes = find_quotes(nlp(text))
+    assert [q.text for q in quotes] == [
+        "The first reason is money, and the second is time",
+        "Both are running out faster than anyone in the capital admits",
+    ]
+    assert quotes[1].speaker_mention is None  # resolved from the previous paragraph by attribution
+
+
+def test_headline_quote(nlp: Language) -> None:
+    text = "Olaf Brandt “The Border Will Stay Closed This Year”\n\nThe minister spoke on Monday."
+    quotes = find_quotes(nlp(text))
+    assert [q.text for q in quotes] == ["The Border Will Stay Closed This Year"]
+    m = quotes[0].speaker_mention
+    assert m is not None and text[m.start : m.end] == "Olaf Brandt"
+
+
+def test_labelled_block_speech(nlp: Language) -> None:
+    text = (
+        "Jane Doe, HOST:\n\nWhat happens next?\n\n"
+        "Karl Weiss:\n\nThe cooperation will deepen because both sides need it badly.\n\n"
+    )
+    quotes = find_quotes(nlp(text))
+    assert [q.text for q in quotes] == ["The cooperation will deepen because both sides need it badly"]
+    m = quotes[0].speaker_mention
+    assert m is not None and text[m.start : m.end] == "Karl Weiss"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # scare quotes and labels: no reporting cue
+        "The so-called “iron alliance” has been discussed for years.",
+        "Critics mocked the “friendship” as theatre.",
+        # a title of a work
+        "He wrote a book titled “The Long Winter” in 2019.",
+        # no quote at all
+        "The delegation arrived in the port city on Tuesday.",
+    ],
+)
+def test_not_quotes(nlp: Language, text: str) -> None:
+    assert find_quotes(nlp(text)) == []
+
+
+def test_offsets_are_exact(nlp: Language) -> None:
+    text = "Intro line.\n\n“It is a deal of necessity,” said Ivo Marek.\n\nMarek added that prices would rise sharply."
+    for q in find_quotes(nlp(text)):
+        for s in q.segments:
+            assert isinstance(s, Span)
+            assert text[s.start : s.end] in q.text
