@@ -8,7 +8,6 @@ renders a subset of HTML in hover labels.
 from __future__ import annotations
 
 import html
-from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,7 +18,7 @@ NEGATIVE = "#b2182b"
 NEUTRAL = "#b8b8b8"
 POSITIVE = "#2166ac"
 MEAN_MARK = "#222222"
-MISSING = "#e6e6e6"
+MISSING = "#d4d4d4"  # greyed heatmap cells: too few quotes to trust a mean
 STANCE_COLOURS = {-1: NEGATIVE, 0: NEUTRAL, 1: POSITIVE}
 STANCE_NAMES = {-1: "Against (−1)", 0: "Neutral (0)", 1: "For (+1)"}
 # Continuous scale for means in [-1, 1], grey at 0, same end colours as the bars.
@@ -148,9 +147,12 @@ def heatmap(df: pd.DataFrame, *, min_quotes: int, title: str, subtitle: str | No
          for o in outlet_order]
         for i in inst_order
     ]
-    text = [[str(count.at[i, o]) if count.at[i, o] else "" for o in outlet_order] for i in inst_order]
+    text = [[str(count.at[i, o]) if count.at[i, o] >= min_quotes else "" for o in outlet_order] for i in inst_order]
     fig = go.Figure()
+    sparse_text = [[str(count.at[i, o]) if 0 < count.at[i, o] < min_quotes else "" for o in outlet_order]
+                   for i in inst_order]
     fig.add_heatmap(z=sparse.values, x=x, y=y, colorscale=[[0, MISSING], [1, MISSING]], showscale=False,
+                    text=sparse_text, texttemplate="%{text}", textfont={"size": 10, "color": "#666"},
                     hoverinfo="text", hovertext=hover, xgap=2, ygap=2)
     fig.add_heatmap(z=shown.values, x=x, y=y, colorscale=DIVERGING_SCALE, zmin=-1, zmax=1, zmid=0,
                     text=text, texttemplate="%{text}", textfont={"size": 10},
@@ -166,9 +168,11 @@ def timeline(df: pd.DataFrame, *, title: str, subtitle: str | None = None) -> go
     """Monthly quote counts split by stance (against below zero) with the mean stance as a line."""
     if df.empty:
         return empty_figure(title, "No dated quotes match the current filters.")
-    months = [d.strftime("%Y-%m") if isinstance(d, date) else str(d)[:7] for d in df["month"]]
+    df = _every_month(df)
+    months = [d.strftime("%Y-%m") for d in df["month"]]
     hover = [f"<b>{m}</b><br>{int(r.n)} quotes: {int(r.neg)} against · {int(r.neu)} neutral · "
-             f"{int(r.pos)} for<br>mean stance {r.mean:+.2f}" for m, r in zip(months, df.itertuples(), strict=True)]
+             + (f"{int(r.pos)} for<br>mean stance {r.mean:+.2f}" if r.n else f"{int(r.pos)} for")
+             for m, r in zip(months, df.itertuples(), strict=True)]
     fig = go.Figure()
     fig.add_bar(x=months, y=-df["neg"], name=STANCE_NAMES[-1], marker_color=NEGATIVE, hovertext=hover,
                 hoverinfo="text")
@@ -191,6 +195,16 @@ def timeline(df: pd.DataFrame, *, title: str, subtitle: str | None = None) -> go
                 "showgrid": False, "zeroline": False},
     )
     return _layout(fig, title, subtitle, height=460, top=80)
+
+
+def _every_month(df: pd.DataFrame) -> pd.DataFrame:
+    """Months without quotes as explicit zero rows, so a gap in coverage shows as a gap, not a jump."""
+    index = pd.to_datetime(df["month"])
+    full = pd.date_range(index.min(), index.max(), freq="MS")
+    out = df.assign(month=index).set_index("month").reindex(full)
+    counts = ["n", "neg", "neu", "pos"]
+    out[counts] = out[counts].fillna(0).astype(int)
+    return out.rename_axis("month").reset_index()
 
 
 def stance_strip(neg: int, neu: int, pos: int) -> list[int]:

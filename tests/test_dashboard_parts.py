@@ -297,3 +297,12 @@ def test_evidence_json_is_parsed(con: duckdb.DuckDBPyConnection) -> None:
     assert detail is not None and detail["evidence"][0]["phrase"]
     assert detail["article_text"][detail["start_char"]: detail["end_char"]] == detail["quote"]
     assert json.dumps(detail["segments"]) == json.dumps([[detail["start_char"], detail["end_char"]]])
+
+
+def test_timeline_shows_empty_months_as_gaps() -> None:
+    df = pd.DataFrame({"month": [date(2024, 1, 1), date(2024, 3, 1)], "n": [1, 2], "neg": [1, 0],
+                       "neu": [0, 1], "pos": [0, 1], "mean": [-1.0, 0.5]})
+    fig = charts.timeline(df, title="Q?")
+    assert list(fig.data[0].x) == ["2024-01", "2024-02", "2024-03"]
+    assert list(fig.data[2].y) == [0, 0, 1]
+    assert pd.isna(fig.data[3].y[1])  # no mean for an empty month

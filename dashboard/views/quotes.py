@@ -88,7 +88,7 @@ with right:
     st.metric("Stance", ui.STANCE_LABELS[eff],
               delta=("analyst override" if q.get("overridden") else f"model, confidence {q['confidence']:.0%}"),
               delta_color="off", delta_arrow="off")
-    st.caption(f"Model stance {int(q['model_stance']):+d} · score {q['score']:+.2f} · "
+    st.caption(f"Model stance {ui.STANCE_LABELS[int(q['model_stance'])]} · score {q['score']:+.2f} · "
                f"sentiment {q['sentiment']:+.2f} · {q['kind']}"
                + ("" if q.get("on_target") else " · not about the cooperation itself"))
     evidence = pd.DataFrame(q["evidence"], columns=["phrase", "polarity", "weight", "modifier"])
