@@ -192,6 +192,9 @@ def progress_callback(bar: Any) -> Any:
         if len(numbers) >= 2 and numbers[1]:
             fraction = numbers[0] / numbers[1]
             text: str | None = f"{int(numbers[0])} of {int(numbers[1])}" + (f" · {label}" if label else "")
+        elif len(numbers) >= 2:  # total not known yet (a directory being listed, a URL being fetched)
+            fraction = 1 - 1 / (1 + numbers[0] / 10)
+            text = f"{int(numbers[0])} done" + (f" · {label}" if label else "")
         elif numbers:
             fraction, text = float(numbers[0]), label
         else:

@@ -306,3 +306,23 @@ def test_timeline_shows_empty_months_as_gaps() -> None:
     assert list(fig.data[0].x) == ["2024-01", "2024-02", "2024-03"]
     assert list(fig.data[2].y) == [0, 0, 1]
     assert pd.isna(fig.data[3].y[1])  # no mean for an empty month
+
+
+class _Bar:
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, str | None]] = []
+
+    def progress(self, value: float, text: str | None = None) -> None:
+        self.calls.append((value, text))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [((3, 4), (0.75, "3 of 4")), ((0, 0), (0.0, "0 done")), ((0.5,), (0.5, None)), ((7, 5), (1.0, "7 of 5"))],
+)
+def test_progress_callback_accepts_the_service_shapes(args: tuple[float, ...], expected: tuple[float, str]) -> None:
+    from dashboard.ui import progress_callback
+
+    bar = _Bar()
+    progress_callback(bar)(*args)
+    assert bar.calls == [expected]
