@@ -1,15 +1,142 @@
-"""Quote + context -> Stance. First version: VADER sentiment only, stance 0."""
+"""Quote + its parsed context -> Stance toward Russia–North Korea cooperation, with the evidence behind it.
+
+An explainable scorer: cue phrases from ``resources/stance_cues.toml`` are matched on lemmas (spaCy ``Matcher``,
+built once per vocab) inside the quote's segments; each cue's polarity is then modified from the dependency parse of
+the article's own sentences (negation and negating predicates flip it; hedges, contrast, concession, conditionals,
+questions, another actor as the clause subject, and "concerned about ..." presupposition damp it). The weighted sum
+gives the score and label. Sentiment (VADER) is computed beside it and never used as stance. The quote's context
+(its paragraph and the neighbouring ones) decides ``on_target``; the article is never re-parsed.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from spacy.tokens import Doc
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+from spacy.util import filter_spans
+from spacy.vocab import Vocab
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis.records import Quote, Stance
+from analysis.lexicons import load_toml
+from analysis.records import Cue, Quote, Span, Stance
 
-VERSION = "0"
+VERSION = "1"
+
+CUES_FILE = "stance_cues.toml"
+TARGETS_FILE = "stance_targets.toml"
+_MAX_SCOPE_DEPTH = 6  # ancestors looked at for a negating / worry predicate; beyond it the parse is unreliable
+_CONTEXT_PARAGRAPHS = 2  # paragraphs before and after the quote's own that count as its context
+
+
+@dataclass(frozen=True, slots=True)
+class CueSpec:
+    """One lexicon entry."""
+
+    phrase: str
+    family: str
+    polarity: int
+    weight: float
+    negated_weight: float  # weight when negated: a denied exchange is a stronger claim than a stated one
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The cue lexicon and modifier word lists, as loaded from the resources."""
+
+    cues: tuple[CueSpec, ...]
+    threshold: float
+    scale: float
+    factors: dict[str, float]
+    negators: frozenset[str]
+    scope_negators: frozenset[str]
+    hedges: frozenset[str]
+    contrast: frozenset[str]
+    concessive: frozenset[str]
+    conditional: frozenset[str]
+    worry: frozenset[str]
+    targets: tuple[str, ...]
+    other_actors: tuple[str, ...]
+    other_actors_cased: tuple[str, ...]
+    tie: tuple[str, ...]
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The curated cue lexicon and target terms, parsed once per process."""
+    data = load_toml(CUES_FILE)
+    targets = load_toml(TARGETS_FILE)
+    cues = []
+    for family in data["family"]:
+        for entry in family["phrases"]:
+            phrase, _, weight = entry.partition(":")
+            base = float(weight) if weight else float(family["weight"])
+            negated = float(family.get("negated_weight", base))
+            cues.append(CueSpec(phrase.strip(), family["name"], int(family["polarity"]), base, max(base, negated)))
+    mods = data["modifiers"]
+    return Lexicon(
+        cues=tuple(cues),
+        threshold=float(data["scoring"]["threshold"]),
+        scale=float(data["scoring"]["scale"]),
+        factors={k: float(v) for k, v in data["factors"].items()},
+        negators=frozenset(mods["negators"]),
+        scope_negators=frozenset(mods["scope_negators"]),
+        hedges=frozenset(mods["hedges"]),
+        contrast=frozenset(mods["contrast"]),
+        concessive=frozenset(mods["concessive"]),
+        conditional=frozenset(mods["conditional"]),
+        worry=frozenset(mods["worry"]),
+        targets=tuple(targets["target"]),
+        other_actors=tuple(targets["other_actor"]),
+        other_actors_cased=tuple(targets["other_actor_cased"]),
+        tie=tuple(targets["tie"]),
+    )
+
+
+def _token_patterns(phrase: str) -> list[list[dict[str, Any]]]:
+    """A lemma-based and a lowercase-word-based Matcher pattern for one phrase ("*" = one optional token)."""
+    words = phrase.split()
+    patterns: list[list[dict[str, Any]]] = []
+    for attr in ("LEMMA", "LOWER"):
+        patterns.append([{"OP": "?"} if w == "*" else {attr: w} for w in words])
+    return patterns
+
+
+@dataclass(frozen=True)
+class _Matchers:
+    cues: Matcher
+    targets: PhraseMatcher
+    others: PhraseMatcher
+    others_cased: PhraseMatcher
+    tie: PhraseMatcher
+
+
+@cache
+def _matchers(vocab: Vocab) -> _Matchers:
+    """Matchers built once per vocab (the pipeline keeps one vocab, so this runs once per process)."""
+    lex = lexicon()
+    cue_matcher = Matcher(vocab)
+    for i, spec in enumerate(lex.cues):
+        cue_matcher.add(f"cue{i}", _token_patterns(spec.phrase))
+
+    def phrases(terms: Iterable[str], attr: str) -> PhraseMatcher:
+        matcher = PhraseMatcher(vocab, attr=attr)
+        tokenizer_doc = [Doc(vocab, words=t.replace("-", " - ").split()) for t in terms]
+        matcher.add("T", tokenizer_doc)
+        return matcher
+
+    return _Matchers(
+        cues=cue_matcher,
+        targets=phrases(lex.targets, "LOWER"),
+        others=phrases(lex.other_actors, "LOWER"),
+        others_cased=phrases(lex.other_actors_cased, "ORTH"),
+        tie=phrases(lex.tie, "LOWER"),
+    )
 
 
 @cache
@@ -17,5 +144,310 @@ def _vader() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
+def sentiment(text: str) -> float:
+    """VADER compound score of the text (-1..1): reported beside stance, never used as stance."""
+    return float(_vader().polarity_scores(text)["compound"])
+
+
+# ------------------------------------------------------------------------------------------- quote geometry
+
+
+def quote_spans(doc: Doc, quote: Quote) -> list[SpacySpan]:
+    """The quote's segments as token spans of the parsed article (expanded to whole tokens)."""
+    spans = []
+    for seg in quote.segments:
+        span = doc.char_span(seg.start, seg.end, alignment_mode="expand")
+        if span is not None and len(span):
+            spans.append(span)
+    return spans
+
+
+def _paragraph_bounds(text: str, start: int, end: int, extra: int) -> tuple[int, int]:
+    """Char range of the paragraph(s) holding [start, end) plus ``extra`` non-empty paragraphs on each side."""
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    hi = len(text) if hi < 0 else hi
+    for _ in range(extra):
+        while lo > 0:
+            lo = text.rfind("\n", 0, lo - 1) + 1
+            if text[lo : text.find("\n", lo)].strip():
+                break
+        while hi < len(text):
+            nxt = text.find("\n", hi + 1)
+            prev, hi = hi, len(text) if nxt < 0 else nxt
+            if text[prev:hi].strip():
+                break
+    return lo, hi
+
+
+def is_on_target(doc: Doc, quote: Quote) -> bool:
+    """Whether the quote, its sentences or its paragraph context mention Russia–North Korea relations at all.
+
+    Conservative by design: predictions marked off-target are dropped downstream, so only a quote whose whole
+    neighbourhood (its paragraph and two non-empty paragraphs each side) never touches the topic is off-target.
+    """
+    lo, hi = _paragraph_bounds(doc.text, quote.start, quote.end, _CONTEXT_PARAGRAPHS)
+    for sent in _sentences(doc, quote):
+        lo, hi = min(lo, sent.start_char), max(hi, sent.end_char)
+    context = doc.char_span(lo, hi, alignment_mode="expand")
+    if context is None:
+        return True
+    m = _matchers(doc.vocab)
+    return _terms_in(context, m.targets) or _terms_in(context, m.tie)
+
+
+def _sentences(doc: Doc, quote: Quote) -> list[SpacySpan]:
+    seen: dict[int, SpacySpan] = {}
+    for span in quote_spans(doc, quote):
+        for tok in span:
+            sent = tok.sent
+            seen.setdefault(sent.start, sent)
+    return [seen[k] for k in sorted(seen)]
+
+
+# ------------------------------------------------------------------------------------------- modifiers
+
+
+_CLAUSE_BARRIERS = frozenset({"conj", "ROOT", "parataxis", "advcl", "relcl", "appos"})
+
+
+def _ancestors(tok: Token, limit: int = _MAX_SCOPE_DEPTH, barriers: frozenset[str] = frozenset({"ROOT"})) -> Iterator[Token]:
+    """Heads above ``tok``, stopping when leaving a token whose relation is a barrier (a conjunct, say, does
+    not inherit its sibling's negation)."""
+    current = tok
+    for _ in range(limit):
+        if current.dep_ in barriers or current.head is current:
+            return
+        current = current.head
+        yield current
+
+
+def _has_neg_child(tok: Token, lex: Lexicon) -> bool:
+    return any(
+        c.dep_ == "neg" or (c.lower_ in lex.negators and c.dep_ in ("det", "advmod", "neg", "preconj"))
+        for c in tok.children
+    )
+
+
+def _scope_heads(tok: Token) -> Iterator[Token]:
+    """Heads whose negation scopes over ``tok``: up through its clause and into the clauses that embed it
+    (ccomp / xcomp), but not across a verb conjunct or an adverbial / relative clause. Conjoined nouns share
+    their first conjunct's negation ("without planning, coordination or equipment")."""
+    current = tok
+    for _ in range(_MAX_SCOPE_DEPTH):
+        if current.head is current or current.dep_ in ("ROOT", "parataxis", "advcl", "relcl", "appos"):
+            return
+        if current.dep_ == "conj" and current.pos_ in ("VERB", "AUX"):
+            return
+        current = current.head
+        yield current
+
+
+def _negations(cue: SpacySpan, lex: Lexicon) -> int:
+    """How many negations scope over the cue: neg children on it or its heads, negating predicates above it
+    ("doubt that ...") or beside its head ("it is unclear whether ...", "the possibility ... is low")."""
+    if any(t.lower_ in lex.negators or t.lemma_ == "not" for t in cue):
+        return 0  # the phrase spells out its own negation ("not compatible", "probably not")
+    in_cue = {t.i for t in cue}
+    count = int(_has_neg_child(cue.root, lex))
+    below = cue.root
+    for anc in _scope_heads(cue.root):
+        if anc.i in in_cue:
+            below = anc
+            continue
+        if below.dep_ != "conj" and (_has_neg_child(anc, lex) or anc.lower_ == "without"):
+            count += 1
+        if below.dep_ == "conj" and anc.lower_ == "without":
+            count += 1
+        if _is_scope_negator(anc, lex):
+            count += 1
+        count += sum(
+            1 for c in anc.children
+            if c is not below and c.dep_ in ("acomp", "attr", "advmod", "oprd") and _is_scope_negator(c, lex)
+            and c.i < below.i
+        )
+        below = anc
+    return count
+
+
+def _is_scope_negator(tok: Token, lex: Lexicon) -> bool:
+    return tok.lemma_.lower() in lex.scope_negators or tok.lower_ in lex.scope_negators
+
+
+def _hedged(cue: SpacySpan, lex: Lexicon) -> bool:
+    root = cue.root
+    heads = [root, *list(_ancestors(root, 2, _CLAUSE_BARRIERS))]
+    return any(c.lower_ in lex.hedges and c.dep_ in ("aux", "advmod") for h in heads for c in h.children) or any(
+        h.lemma_ in lex.hedges for h in heads[1:]
+    )
+
+
+def _in_clause_marked(cue: SpacySpan, words: frozenset[str]) -> bool:
+    """The cue sits in an adverbial clause or prepositional phrase introduced by one of ``words``."""
+    for anc in (cue.root, *_ancestors(cue.root, _MAX_SCOPE_DEPTH)):
+        if anc.lower_ in words and anc.dep_ in ("prep", "mark"):
+            return True
+        if anc.dep_ == "advcl" and any(c.lower_ in words and c.dep_ == "mark" for c in anc.children):
+            return True
+    return False
+
+
+def _contrasted(cue: SpacySpan, quote_tokens: set[int], lex: Lexicon) -> bool:
+    """A contrast marker follows the cue in its sentence, or opens a later sentence of the quote ("... Probably.
+    But it is not going to be a game changer")."""
+    for tok in cue.doc[cue.end :]:
+        if tok.i not in quote_tokens or tok.lower_ not in lex.contrast:
+            continue
+        if tok.is_sent_start or (tok.sent == cue.sent and tok.dep_ in ("cc", "advmod", "mark")):
+            return True
+    return False
+
+
+def _terms_in(span: SpacySpan | Doc, matcher: PhraseMatcher) -> bool:
+    return bool(matcher(span))
+
+
+def _clause_subject(tok: Token) -> SpacySpan | None:
+    """The subject of the clause the token belongs to (nsubj / nsubjpass / expletive-free)."""
+    for head in (tok, *_ancestors(tok, _MAX_SCOPE_DEPTH)):
+        if head.pos_ in ("VERB", "AUX") or head.dep_ == "ROOT":
+            for child in head.children:
+                if child.dep_ in ("nsubj", "nsubjpass"):
+                    doc = tok.doc
+                    return doc[child.left_edge.i : child.right_edge.i + 1]
+            if head.dep_ not in ("xcomp", "aux", "acomp"):
+                return None
+    return None
+
+
+def _about_other_actor(cue: SpacySpan, m: _Matchers, polarity: int) -> bool:
+    """The cue's clause subject, or its "to/for" beneficiary, is another actor and not the tie itself.
+
+    A limiting cue whose clause names the tie ("Beijing may not approve of this alliance") stays: a third party
+    constraining the cooperation is a judgement of its prospects, while a third party's praise or worry is not.
+    """
+    def other(span: SpacySpan) -> bool:
+        return (_terms_in(span, m.others) or _terms_in(span, m.others_cased)) and not _terms_in(span, m.tie)
+
+    subject = _clause_subject(cue.root)
+    if subject is not None and other(subject) and not _overlaps(subject, cue):
+        if polarity < 0 and _terms_in(cue.sent, m.tie) and not _terms_in(subject, m.tie):
+            clause = cue.doc[subject.root.head.left_edge.i : subject.root.head.right_edge.i + 1]
+            return not _terms_in(clause, m.tie)
+        return True
+    doc = cue.doc
+    for child in cue.root.children:
+        if child.dep_ == "prep" and child.lower_ in ("to", "for"):
+            obj = doc[child.left_edge.i : child.right_edge.i + 1]
+            if other(obj):
+                return True
+    return False
+
+
+def _overlaps(a: SpacySpan, b: SpacySpan) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _presupposed(cue: SpacySpan, lex: Lexicon) -> bool:
+    """The cue describes the object of someone's worry ("concerned about the deepening ties") rather than a claim."""
+    if cue.root.pos_ == "VERB" and cue.root.dep_ in ("ROOT", "ccomp", "conj"):
+        return False
+    for anc in _ancestors(cue.root, 4):
+        if anc.lemma_.lower() in lex.worry or anc.lower_ in lex.worry:
+            return True
+        if anc.pos_ in ("VERB", "AUX") and anc.dep_ in ("ROOT", "ccomp", "conj"):
+            break
+    return False
+
+
+# ------------------------------------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    cue: Cue
+    value: float
+
+
+def _score_cue(cue: SpacySpan, spec: CueSpec, quote_tokens: set[int], lex: Lexicon, m: _Matchers) -> _Scored:
+    factor = 1.0
+    mods: list[str] = []
+    weight = spec.weight
+    if _negations(cue, lex) % 2:
+        weight = spec.negated_weight
+        factor *= lex.factors["negated"]
+        mods.append("negated")
+    if _hedged(cue, lex):
+        factor *= lex.factors["hedged"]
+        mods.append("hedged")
+    if _contrasted(cue, quote_tokens, lex):
+        factor *= lex.factors["contrast"]
+        mods.append("contrast")
+    if _in_clause_marked(cue, lex.concessive):
+        factor *= lex.factors["concession"]
+        mods.append("concession")
+    if _in_clause_marked(cue, lex.conditional):
+        factor *= lex.factors["conditional"]
+        mods.append("conditional")
+    if cue.sent.text.rstrip().rstrip("”\"'’").endswith("?"):
+        factor *= lex.factors["question"]
+        mods.append("question")
+    if _about_other_actor(cue, m, spec.polarity):
+        factor *= lex.factors["other_actor"]
+        mods.append("other actor")
+    if spec.polarity > 0 and _presupposed(cue, lex):
+        factor *= lex.factors["presupposed"]
+        mods.append("presupposed")
+    value = spec.polarity * weight * factor
+    doc = cue.doc
+    start = doc[cue.start].idx
+    end = doc[cue.end - 1].idx + len(doc[cue.end - 1])
+    evidence = Cue(
+        phrase=cue.text,
+        polarity=1 if value > 0 else -1,
+        weight=round(abs(value), 3),
+        modifier="+".join(mods) or None,
+        span=Span(start, end),
+    )
+    return _Scored(evidence, value)
+
+
+def find_cues(doc: Doc, quote: Quote) -> list[_Scored]:
+    """Every lexicon cue inside the quote's segments, longest match first, with its modified value."""
+    lex = lexicon()
+    m = _matchers(doc.vocab)
+    spans = quote_spans(doc, quote)
+    quote_tokens = {t.i for s in spans for t in s}
+    found: list[SpacySpan] = []
+    for span in spans:
+        for match_id, start, end in m.cues(span):
+            found.append(SpacySpan(doc, span.start + start, span.start + end, label=match_id))
+    scored = []
+    for cue in sorted(filter_spans(found), key=lambda s: s.start):
+        spec = lex.cues[int(doc.vocab.strings[cue.label][3:])]
+        scored.append(_score_cue(cue, spec, quote_tokens, lex, m))
+    return scored
+
+
 def score_stance(doc: Doc, quote: Quote) -> Stance:
-    return Stance(label=0, score=0.0, confidence=0.0, sentiment=_vader().polarity_scores(quote.text)["compound"])
+    """Stance of the quote toward Russia–North Korea cooperation, with the cues that drove it."""
+    lex = lexicon()
+    feeling = sentiment(quote.text)
+    on_target = is_on_target(doc, quote)
+    if not on_target:
+        return Stance(label=0, score=0.0, confidence=0.6, evidence=(), on_target=False, sentiment=feeling)
+    scored = find_cues(doc, quote)
+    total = sum(s.value for s in scored)
+    label = 1 if total >= lex.threshold else -1 if total <= -lex.threshold else 0
+    score = math.tanh(total / lex.scale)
+    # confidence: distance from the decision boundary, scaled to the threshold
+    margin = abs(total) - lex.threshold if label else lex.threshold - abs(total)
+    confidence = max(0.05, min(1.0, 0.5 + margin / (2 * lex.threshold)))
+    return Stance(
+        label=label,
+        score=round(score, 4),
+        confidence=round(confidence, 4),
+        evidence=tuple(s.cue for s in scored),
+        on_target=True,
+        sentiment=feeling,
+    )

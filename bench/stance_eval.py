@@ -1,0 +1,160 @@
+"""Stance on gold-located quotes of the dev corpus, independent of quote extraction.
+
+Each dev article (and seed) is parsed once with ``analysis.nlp.load_nlp()``; each gold quote is located in the
+body by exact substring (segments split on " … ") to build a ``Quote``; ``stance.score_stance`` is called. One run
+prints stance macro-F1 and accuracy (the shared scorer's ``macro_f1``), the 3x3 confusion matrix, and VADER's figure
+on the same quotes (compound >= 0.05 -> +1, <= -0.05 -> -1). With ``--cv`` the learned layer (when used) is refitted
+leave-one-article-out and the held-out predictions are scored, so no figure is measured on the data it was fitted on.
+
+Usage: .venv/bin/python bench/stance_eval.py [--shared ../shared] [--errors] [--cv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from analysis import stance
+from analysis.nlp import load_nlp
+from analysis.records import SEGMENT_JOINER, Quote, Span
+
+LABELS = (-1, 0, 1)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One gold quote located in its parsed article."""
+
+    article: str
+    doc: Doc
+    quote: Quote
+    gold: int
+    speaker: str
+
+
+def load_scorer(shared: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score_quotes", shared / "tools" / "score_quotes.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_gold(shared: Path) -> list[dict[str, Any]]:
+    files = sorted((shared / "corpus" / "dev").glob("gold_*.jsonl")) + [shared / "gold" / "seeds.gold.jsonl"]
+    return [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def article_body(path: Path) -> str:
+    """Text after the header's first blank line; files without a header (seeds) are the body as a whole."""
+    raw = path.read_text(encoding="utf-8")
+    if raw.startswith("outlet:") and "\n\n" in raw:
+        return raw.split("\n\n", 1)[1]
+    return raw
+
+
+def locate(body: str, quote_text: str, kind: str) -> Quote | None:
+    """The gold quote as a Quote over exact substrings of the body, segments searched left to right."""
+    spans: list[Span] = []
+    pos = 0
+    for part in quote_text.split(SEGMENT_JOINER):
+        at = body.find(part, pos)
+        if at < 0:
+            at = body.find(part)
+        if at < 0:
+            return None
+        spans.append(Span(at, at + len(part)))
+        pos = at + len(part)
+    spans.sort(key=lambda s: s.start)
+    return Quote(segments=tuple(spans), kind="direct" if kind == "direct" else "indirect", text=quote_text)
+
+
+def load_items(shared: Path, nlp: Language) -> tuple[list[Item], int]:
+    """Gold quotes located in their parsed articles, and the number that could not be located."""
+    paths = {p.name: p for p in (shared / "corpus" / "dev" / "articles").glob("*.txt")}
+    paths.update({p.name: p for p in (shared / "seeds").glob("*.txt")})
+    gold = load_gold(shared)
+    names = sorted({row["article"] for row in gold})
+    bodies = {name: article_body(paths[name]) for name in names}
+    docs = dict(zip(names, nlp.pipe(bodies[n] for n in names), strict=True))
+    items, missing = [], 0
+    for row in gold:
+        quote = locate(bodies[row["article"]], row["quote"], row["kind"])
+        if quote is None:
+            missing += 1
+            continue
+        items.append(Item(row["article"], docs[row["article"]], quote, int(row["stance"]), row["speaker"]))
+    return items, missing
+
+
+def vader_label(compound: float) -> int:
+    return 1 if compound >= 0.05 else -1 if compound <= -0.05 else 0
+
+
+def confusion(pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """Rows gold -1/0/+1, columns predicted -1/0/+1."""
+    return [[sum(1 for g, p in pairs if g == gl and p == pl) for pl in LABELS] for gl in LABELS]
+
+
+def evaluate(
+    items: Sequence[Item], scorer: ModuleType, predict: Callable[[Item], int] | None = None
+) -> dict[str, Any]:
+    """Stance macro-F1 / accuracy / confusion of ``predict`` (default: score_stance) and VADER on the same quotes."""
+    verdicts = [stance.score_stance(it.doc, it.quote) for it in items]
+    preds = [predict(it) for it in items] if predict else [v.label for v in verdicts]
+    pairs = [(it.gold, p) for it, p in zip(items, preds, strict=True)]
+    vader_pairs = [(it.gold, vader_label(v.sentiment)) for it, v in zip(items, verdicts, strict=True)]
+    return {
+        "n": len(pairs),
+        "stance_macro_f1": round(scorer.macro_f1(pairs), 3),
+        "stance_acc": round(sum(g == p for g, p in pairs) / len(pairs), 3) if pairs else 0.0,
+        "confusion": confusion(pairs),
+        "off_target": sum(1 for v in verdicts if not v.on_target),
+        "vader_macro_f1": round(scorer.macro_f1(vader_pairs), 3),
+        "vader_acc": round(sum(g == p for g, p in vader_pairs) / len(vader_pairs), 3) if vader_pairs else 0.0,
+        "vader_confusion": confusion(vader_pairs),
+        "preds": preds,
+    }
+
+
+def print_report(title: str, result: dict[str, Any]) -> None:
+    print(f"== {title}: n={result['n']} off_target={result['off_target']}")
+    print(f"stance_macro_f1 {result['stance_macro_f1']}  stance_acc {result['stance_acc']}")
+    print(f"vader_macro_f1  {result['vader_macro_f1']}  vader_acc  {result['vader_acc']}")
+    for name, matrix in (("stance", result["confusion"]), ("vader", result["vader_confusion"])):
+        print(f"{name} confusion (rows gold -1/0/+1, cols pred -1/0/+1):")
+        for gl, row in zip(LABELS, matrix, strict=True):
+            print(f"  {gl:+d}: " + " ".join(f"{n:4d}" for n in row))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    parser.add_argument("--errors", action="store_true", help="print the misclassified quotes with evidence")
+    args = parser.parse_args(argv)
+    scorer = load_scorer(args.shared)
+    items, missing = load_items(args.shared, load_nlp())
+    print(f"located {len(items)} gold quotes ({missing} not found); stance VERSION {stance.VERSION}")
+    result = evaluate(items, scorer)
+    print_report("rules (no fitted parameters)", result)
+    if args.errors:
+        for it, pred in zip(items, result["preds"], strict=True):
+            if pred != it.gold:
+                verdict = stance.score_stance(it.doc, it.quote)
+                cues = "; ".join(f"{c.phrase}{'/' + c.modifier if c.modifier else ''}={c.polarity * c.weight:+.2f}"
+                                 for c in verdict.evidence)
+                print(f"gold {it.gold:+d} pred {pred:+d} score {verdict.score:+.2f} {it.article[:3]} "
+                      f"{it.speaker[:14]} | {it.quote.text[:150]} || {cues}")
+
+
+if __name__ == "__main__":
+    main()
