@@ -1,9 +1,32 @@
-"""DuckDB store: schema, migrations, idempotent batch writes, read-only queries.
+"""DuckDB store: schema, migrations, idempotent batch writes, overrides, read-only queries.
 
-(Skeleton: the schema below is the contract between the analysis and the dashboard.)
+DuckDB lets one process write at a time, and read-only openers fail while it does. So every connection here is
+short-lived (opened, used, closed) and opening retries with backoff on a lock error; the ingest parses a batch
+with no connection open and then writes it in one transaction. A crash mid-batch leaves the file as it was
+before that batch.
 """
 
 from __future__ import annotations
+
+import json
+import random
+import re
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from analysis.records import Article
+
+if TYPE_CHECKING:
+    import pandas
+
+    from analysis.pipeline import ArticleResult
 
 # Each entry migrates the schema from version i to i+1; never edit a released entry, append a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -60,4 +83,283 @@ MIGRATIONS: tuple[str, ...] = (
         JOIN articles a ON a.id = q.article_id
         LEFT JOIN overrides o ON o.quote_id = q.id;
     """,
+    # 1 -> 2: per-speaker and per-institution aggregates over on-target quotes (effective stance = override
+    # when an analyst set one); computed in the store so the dashboard and the CLI agree.
+    """
+    CREATE OR REPLACE VIEW speaker_stats AS
+        SELECT speaker_key,
+               mode(speaker) AS speaker,
+               list_sort(list_distinct(list(institution) FILTER (WHERE institution IS NOT NULL))) AS institutions,
+               count(*) AS quotes,
+               avg(effective_stance) AS mean_stance,
+               avg(score) AS mean_score,
+               count(*) FILTER (WHERE effective_stance = -1) AS negative,
+               count(*) FILTER (WHERE effective_stance = 0) AS neutral,
+               count(*) FILTER (WHERE effective_stance = 1) AS positive
+        FROM quotes_effective
+        WHERE on_target
+        GROUP BY speaker_key;
+    CREATE OR REPLACE VIEW institution_stats AS
+        SELECT institution,
+               mode(institution_type) AS institution_type,
+               count(*) AS quotes,
+               avg(effective_stance) AS mean_stance,
+               avg(score) AS mean_score,
+               count(*) FILTER (WHERE effective_stance = -1) AS negative,
+               count(*) FILTER (WHERE effective_stance = 0) AS neutral,
+               count(*) FILTER (WHERE effective_stance = 1) AS positive
+        FROM quotes_effective
+        WHERE on_target AND institution IS NOT NULL
+        GROUP BY institution;
+    """,
 )
+
+SCHEMA_VERSION = len(MIGRATIONS)
+QUOTE_COLUMNS = (
+    "id", "article_id", "speaker", "speaker_key", "role", "institution", "institution_type", "institution_known",
+    "former", "quote", "kind", "start_char", "end_char", "segments", "stance", "score", "confidence", "evidence",
+    "on_target", "sentiment", "pipeline_version",
+)
+ARTICLE_COLUMNS = ("id", "name", "outlet", "date", "url", "title", "text", "source", "ingested_at", "pipeline_version")
+MAX_BACKOFF = 0.5  # seconds; the longest single wait between two lock retries
+
+
+class StoreMissing(Exception):
+    """The database file does not exist yet."""
+
+
+class StoreBusy(RuntimeError):
+    """Another process held the database lock for longer than the retries allow."""
+
+
+def speaker_key(name: str) -> str:
+    """A grouping key for a speaker: accents folded, letters and digits only ("Kim Jong-un" == "Kim Jong Un")."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", folded.lower()) or name.strip().lower()
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text or "different configuration" in text
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version of an open database: 0 when empty, 1 for a pre-runner file that has the tables."""
+    tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "schema_version" in tables:
+        row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+    return 1 if {"articles", "quotes", "overrides"} <= tables else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the pending MIGRATIONS in order, all in one transaction; returns the version reached."""
+    current = schema_version(con)
+    if current >= SCHEMA_VERSION:
+        return current
+    con.begin()
+    try:
+        con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+        for sql in MIGRATIONS[current:]:
+            con.execute(sql)
+        con.execute("DELETE FROM schema_version")
+        con.execute("INSERT INTO schema_version VALUES (?, ?)", [SCHEMA_VERSION, datetime.now()])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return SCHEMA_VERSION
+
+
+def _quote_row(quote: object, article_id: str) -> list[object]:
+    from analysis.records import ScoredQuote
+
+    assert isinstance(quote, ScoredQuote)
+    row = quote.to_row()
+    return [
+        quote.id, article_id, quote.speaker.name, speaker_key(quote.speaker.name), quote.affiliation.role,
+        quote.affiliation.institution, quote.affiliation.institution_type, quote.affiliation.known,
+        quote.affiliation.former, quote.quote.text, quote.quote.kind, quote.quote.start, quote.quote.end,
+        json.dumps(row["segments"]), quote.stance.label, float(quote.stance.score), float(quote.stance.confidence),
+        json.dumps(row["evidence"], ensure_ascii=False), quote.stance.on_target, float(quote.stance.sentiment),
+        quote.pipeline_version,
+    ]
+
+
+def _article_row(article: Article, pipeline_version: str, now: datetime) -> list[object]:
+    day = date.fromisoformat(article.date) if article.date else None
+    return [
+        article.id, article.name, article.outlet, day, article.url, article.title, article.text, article.source,
+        now, pipeline_version,
+    ]
+
+
+class Store:
+    """The DuckDB file; every method opens a short-lived connection and closes it before returning."""
+
+    def __init__(self, path: str | Path, *, retries: int = 50, backoff: float = 0.05) -> None:
+        self.path = Path(path)
+        self.retries = max(1, retries)
+        self.backoff = backoff
+
+    def exists(self) -> bool:
+        """True when the database file exists (and is not an empty placeholder)."""
+        return self.path.is_file() and self.path.stat().st_size > 0
+
+    def _connect(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Open a connection, retrying with capped exponential backoff (and jitter) while another holds the lock."""
+        delay = self.backoff
+        for attempt in range(self.retries):
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                if not _is_lock_error(exc):
+                    raise
+                if attempt == self.retries - 1:
+                    raise StoreBusy(f"database {self.path} is locked by another process; try again later") from exc
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, MAX_BACKOFF)
+        raise StoreBusy(f"database {self.path} is locked by another process")  # not reached: retries >= 1
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived read-only connection (retried on lock); StoreMissing when there is no database."""
+        if not self.exists():
+            raise StoreMissing(f"no database at {self.path}")
+        con = self._connect(read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived read-write connection on a migrated schema; creates the file when missing."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_file() and self.path.stat().st_size == 0:
+            self.path.unlink()  # an empty placeholder (e.g. a fresh temp file) is not a DuckDB file yet
+        con = self._connect(read_only=False)
+        try:
+            migrate(con)
+            yield con
+        finally:
+            con.close()
+
+    def initialise(self) -> int:
+        """Create or migrate the database; returns the schema version."""
+        with self.write() as con:
+            return schema_version(con)
+
+    def query_df(self, sql: str, params: Sequence[object] = ()) -> pandas.DataFrame:
+        """A query's result as a DataFrame, through ``read()``."""
+        with self.read() as con:
+            return con.execute(sql, list(params)).df()
+
+    def write_results(self, results: Sequence[ArticleResult]) -> int:
+        """Store analysed articles in one transaction, replacing their old quotes; returns quotes written.
+
+        Overrides are keyed by quote id and never touched here, so a re-analysis that finds the same quote
+        again keeps the analyst's stance.
+        """
+        if not results:
+            return 0
+        now = datetime.now()
+        articles: dict[str, list[object]] = {}
+        quotes: dict[str, list[object]] = {}
+        for result in results:
+            version = result.quotes[0].pipeline_version if result.quotes else _current_version()
+            articles[result.article.id] = _article_row(result.article, version, now)
+            for quote in result.quotes:
+                quotes.setdefault(quote.id, _quote_row(quote, result.article.id))
+        placeholders = ", ".join("?" for _ in ARTICLE_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c not in ("id", "ingested_at"))
+        with self.write() as con:
+            con.begin()
+            try:
+                ids = list(articles)
+                con.execute(
+                    f"DELETE FROM quotes WHERE article_id IN ({', '.join('?' for _ in ids)})", ids
+                )
+                con.executemany(
+                    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({placeholders}) "
+                    f"ON CONFLICT (id) DO UPDATE SET {updates}",
+                    list(articles.values()),
+                )
+                if quotes:
+                    con.executemany(
+                        f"INSERT INTO quotes ({', '.join(QUOTE_COLUMNS)}) "
+                        f"VALUES ({', '.join('?' for _ in QUOTE_COLUMNS)})",
+                        list(quotes.values()),
+                    )
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        return len(quotes)
+
+    def known_article_ids(self, ids: Sequence[str], *, pipeline_version: str | None = None) -> set[str]:
+        """Those of ``ids`` already stored with the current (or the given) pipeline version."""
+        if not ids or not self.exists():
+            return set()
+        version = pipeline_version or _current_version()
+        with self.read() as con:
+            if schema_version(con) < 1:
+                return set()
+            found: set[str] = set()
+            unique = list(dict.fromkeys(ids))
+            for start in range(0, len(unique), 1000):
+                chunk = unique[start : start + 1000]
+                rows = con.execute(
+                    f"SELECT id FROM articles WHERE pipeline_version = ? AND id IN ({', '.join('?' for _ in chunk)})",
+                    [version, *chunk],
+                ).fetchall()
+                found.update(r[0] for r in rows)
+            return found
+
+    def stale_article_ids(self, *, pipeline_version: str | None = None, force: bool = False) -> list[str]:
+        """Ids of stored articles analysed by another pipeline version (every article with ``force``)."""
+        if not self.exists():
+            return []
+        version = pipeline_version or _current_version()
+        sql = "SELECT id FROM articles" + ("" if force else " WHERE pipeline_version <> ?") + " ORDER BY id"
+        with self.read() as con:
+            return [r[0] for r in con.execute(sql, [] if force else [version]).fetchall()]
+
+    def load_articles(self, ids: Sequence[str]) -> list[Article]:
+        """Stored articles as records (for re-analysis without re-reading files), in the order of ``ids``."""
+        if not ids:
+            return []
+        with self.read() as con:
+            rows = con.execute(
+                "SELECT id, name, text, title, outlet, CAST(date AS VARCHAR), url, source FROM articles "
+                f"WHERE id IN ({', '.join('?' for _ in ids)})",
+                list(ids),
+            ).fetchall()
+        by_id = {
+            r[0]: Article(id=r[0], name=r[1], text=r[2], title=r[3], outlet=r[4], date=r[5], url=r[6], source=r[7])
+            for r in rows
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def set_override(self, quote_id: str, stance: int, note: str | None = None) -> None:
+        """Record an analyst's stance for a quote (replacing an earlier one); retried on lock."""
+        if stance not in (-1, 0, 1):
+            raise ValueError(f"stance must be -1, 0 or 1, not {stance!r}")
+        with self.write() as con:
+            con.execute(
+                "INSERT INTO overrides VALUES (?, ?, ?, ?) ON CONFLICT (quote_id) DO UPDATE SET "
+                "stance = excluded.stance, note = excluded.note, created_at = excluded.created_at",
+                [quote_id, int(stance), note, datetime.now()],
+            )
+
+    def clear_override(self, quote_id: str) -> None:
+        """Remove the analyst's stance for a quote (the model's stance applies again)."""
+        with self.write() as con:
+            con.execute("DELETE FROM overrides WHERE quote_id = ?", [quote_id])
+
+
+def _current_version() -> str:
+    # Imported late: the pipeline pulls in spaCy, which readers of the store (the dashboard) do not need.
+    from analysis.pipeline import PIPELINE_VERSION
+
+    return PIPELINE_VERSION

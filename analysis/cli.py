@@ -1,0 +1,388 @@
+"""The ``stance`` command: wiring only (argparse -> ingest / pipeline / store / service / evaluate / export)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from analysis.settings import Settings
+
+if TYPE_CHECKING:
+    from analysis.store import Store
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, no traceback."""
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        db_path=Path(args.db) if getattr(args, "db", None) else None,
+        max_bytes=getattr(args, "max_bytes", None),
+        allow_private_urls=True if getattr(args, "allow_private_urls", False) else None,
+        batch_size=getattr(args, "batch_size", None),
+    )
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Progress:
+    """A rich progress bar on a terminal, plain lines otherwise (logs, pipes, CI)."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self._bar: object | None = None
+        self._task: object | None = None
+        self._last = -1
+
+    def __enter__(self) -> Progress:
+        if self.stream.isatty():
+            from rich.progress import Progress as RichProgress
+
+            bar = RichProgress(transient=True)
+            bar.start()
+            self._task = bar.add_task(self.label, total=None)
+            self._bar = bar
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total or None)  # type: ignore[attr-defined]
+        elif done != self._last:
+            self._last = done
+            print(f"{self.label}: {done}/{total}" if total else f"{self.label}: {done}", file=self.stream, flush=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------------- commands
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Analyse files without a database; one JSON line per quote."""
+    from analysis.ingest import IngestProblem, read_paths
+    from analysis.nlp import load_nlp
+    from analysis.pipeline import analyze
+    from analysis.records import Article
+
+    settings = _settings(args)
+    problems: list[IngestProblem] = []
+    counts = {"read": 0, "quotes": 0}
+
+    def articles() -> Iterator[Article]:
+        for item in read_paths(args.paths, settings):
+            if isinstance(item, IngestProblem):
+                problems.append(item)
+                _err(f"skipped {item}")
+            else:
+                counts["read"] += 1
+                yield item
+
+    nlp = load_nlp(settings.spacy_model)
+    out = _open_out(args.out)
+    try:
+        for result in analyze(articles(), nlp, batch_size=settings.batch_size):
+            for quote in result.quotes:
+                out.write(json.dumps(quote.to_row(), ensure_ascii=False) + "\n")
+                counts["quotes"] += 1
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    _err(_summary(counts["read"], problems, counts["quotes"]))
+    return 0 if counts["read"] else 1
+
+
+def _open_out(out: str | None) -> TextIO:
+    if not out or out == "-":
+        return sys.stdout
+    path = Path(out)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror}") from exc
+
+
+def _summary(read: int, problems: Sequence[object], quotes: int, already: int | None = None) -> str:
+    from analysis.ingest import IngestProblem
+
+    reasons: dict[str, int] = {}
+    for p in problems:
+        if isinstance(p, IngestProblem):
+            key = p.reason.split(" (")[0]
+            reasons[key] = reasons.get(key, 0) + 1
+    why = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+    stored = f", {already} already stored" if already is not None else ""
+    return f"read {read} article(s){stored}, skipped {len(problems)}{f' ({why})' if why else ''}, quotes found {quotes}"
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score predictions against gold with the shared scorer's definitions."""
+    from analysis.evaluate import format_report, load_rows, score
+
+    try:
+        gold, pred = load_rows(args.gold), load_rows(args.pred)
+    except OSError as exc:
+        raise UserError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    result = score(gold, pred)
+    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else format_report(result))
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Read, analyse and store articles."""
+    from analysis.service import ingest_sources
+
+    settings = _settings(args)
+    with Progress("articles") as progress:
+        report = ingest_sources(args.sources, settings, on_progress=progress, on_problem=lambda p: _err(f"skipped {p}"))
+    _err(_summary(report.read, report.skipped, report.quotes, report.already_stored))
+    return 0 if report.read else 1
+
+
+def cmd_reanalyze(args: argparse.Namespace) -> int:
+    """Re-run the pipeline on stored articles whose pipeline version is stale (or all with --force)."""
+    from analysis.service import reanalyze
+
+    settings = _settings(args)
+    with Progress("re-analysed") as progress:
+        done, quotes = reanalyze(settings, force=args.force, on_progress=progress)
+    _err(f"re-analysed {done} article(s), quotes found {quotes}")
+    return 0
+
+
+def cmd_override(args: argparse.Namespace) -> int:
+    """Set or clear an analyst's stance for one quote."""
+    store = _store(args)
+    if not _quote_exists(store, args.quote_id):
+        raise UserError(f"no quote with id {args.quote_id!r}")
+    if args.clear:
+        store.clear_override(args.quote_id)
+        print(f"override cleared for {args.quote_id}")
+    else:
+        if args.stance is None:
+            raise UserError("give --stance -1|0|1 (or --clear)")
+        store.set_override(args.quote_id, args.stance, args.note)
+        print(f"override set for {args.quote_id}: stance {args.stance:+d}")
+    return 0
+
+
+def _quote_exists(store: Store, quote_id: str) -> bool:
+    df = store.query_df("SELECT 1 FROM quotes WHERE id = ?", (quote_id,))
+    return not df.empty
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Everything the store knows about one quote, and why it got its stance."""
+    store = _store(args)
+    df = store.query_df("SELECT * FROM quotes_effective WHERE id = ?", (args.quote_id,))
+    if df.empty:
+        raise UserError(f"no quote with id {args.quote_id!r}")
+    print(format_explanation(df.iloc[0].to_dict()))
+    return 0
+
+
+def format_explanation(row: dict[str, object]) -> str:
+    """A readable account of one quotes_effective row."""
+    def text(value: object) -> str:
+        return "—" if value is None or value != value else str(value)  # NaN != NaN
+
+    lines = [
+        f"quote {row['id']} ({row['kind']}) in {text(row.get('article_name'))} [{text(row.get('outlet'))}, "
+        f"{text(row.get('date'))}]",
+        f"  “{row['quote']}”",
+        f"speaker: {row['speaker']}" + (f", {row['role']}" if row.get("role") and row["role"] == row["role"] else ""),
+        f"institution: {text(row.get('institution'))} ({text(row.get('institution_type'))})"
+        + (" [former]" if row.get("former") else "")
+        + ("" if row.get("institution_known", True) else " [not in the registry]"),
+        f"model stance: {int(row['model_stance']):+d}  score {float(row['score']):+.3f}  "  # type: ignore[call-overload,arg-type]
+        f"confidence {float(row['confidence']):.2f}  on target: {bool(row['on_target'])}",  # type: ignore[arg-type]
+        f"sentiment (VADER compound, not stance): {float(row['sentiment']):+.3f}",  # type: ignore[arg-type]
+        "evidence:",
+    ]
+    evidence = json.loads(str(row.get("evidence") or "[]"))
+    if not evidence:
+        lines.append("  (no cue)")
+    for cue in evidence:
+        modifier = f", {cue['modifier']}" if cue.get("modifier") else ""
+        lines.append(f"  {int(cue['polarity']):+d} x{float(cue['weight']):.2f}  “{cue['phrase']}”{modifier}")
+    if row.get("overridden"):
+        note = f" — {row['override_note']}" if row.get("override_note") and row["override_note"] == row["override_note"] else ""
+        lines.append(f"analyst override: {int(row['effective_stance']):+d}{note}")  # type: ignore[call-overload]
+    else:
+        lines.append("analyst override: none")
+    return "\n".join(lines)
+
+
+def cmd_institutions(args: argparse.Namespace) -> int:
+    """Institutions with quote counts and mean stance; --unknown: those not in the registry."""
+    store = _store(args)
+    if args.unknown:
+        df = store.query_df(
+            "SELECT institution, any_value(institution_type) AS institution_type, count(*) AS quotes "
+            "FROM quotes WHERE NOT institution_known AND institution IS NOT NULL "
+            "GROUP BY institution ORDER BY quotes DESC, institution"
+        )
+    else:
+        df = store.query_df(
+            "SELECT institution, institution_type, quotes, round(mean_stance, 2) AS mean_stance, "
+            "negative, neutral, positive FROM institution_stats ORDER BY quotes DESC, institution"
+        )
+    if df.empty:
+        print("no institutions" + (" outside the registry" if args.unknown else ""))
+        return 0
+    print(df.to_string(index=False))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Quotes joined with article metadata and effective stance, to CSV, Parquet or JSON lines."""
+    from analysis.export import export_quotes
+
+    store = _store(args)
+    count = export_quotes(store, Path(args.out), args.format)
+    _err(f"exported {count} quote(s) to {args.out}")
+    return 0
+
+
+def cmd_charts(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    """Delegate to the dashboard's report module (lazy: the analysis package never needs streamlit)."""
+    try:
+        from dashboard.report import main as report_main
+    except ImportError as exc:
+        raise UserError(f"charts need the dashboard package (dashboard.report): {exc}") from exc
+    argv = list(rest)
+    for flag, value in (("--db", args.db), ("--out", args.out), ("--format", args.format)):
+        if value is not None:
+            argv += [flag, str(value)]
+    result = report_main(argv)
+    return int(result or 0)
+
+
+def _store(args: argparse.Namespace) -> Store:
+    from analysis.store import Store
+
+    settings = _settings(args)
+    store = Store(settings.db_path)
+    if not store.exists():
+        raise UserError(f"no database at {settings.db_path} (run `stance ingest` first, or pass --db)")
+    return store
+
+
+# ---------------------------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="stance", description="Who says what about Russia–North Korea cooperation: quotes, speakers, stance."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def db_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", help="DuckDB file (default: $STANCE_DB or data/stance.duckdb)")
+
+    p = sub.add_parser("ingest", help="read, analyse and store articles (files, directories, http(s) URLs)")
+    p.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
+    db_arg(p)
+    p.add_argument("--max-bytes", type=int, help="skip files/downloads larger than this (default 5 MB)")
+    p.add_argument("--allow-private-urls", action="store_true", help="allow loopback/private URL targets")
+    p.add_argument("--batch-size", type=int, help="articles per transaction (default 16)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("extract", help="analyse files without a database; JSON lines on stdout or --out")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--out", help="output file (default: stdout)")
+    p.add_argument("--max-bytes", type=int, help="skip files larger than this (default 5 MB)")
+    p.add_argument("--allow-private-urls", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("eval", help="score predictions against gold (same metrics as score_quotes.py)")
+    p.add_argument("gold", metavar="GOLD")
+    p.add_argument("pred", metavar="PRED")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("export", help="export quotes with article metadata and effective stance")
+    db_arg(p)
+    p.add_argument("--format", choices=("csv", "parquet", "jsonl"), default="csv")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("reanalyze", help="re-run the pipeline on stored articles with an older pipeline version")
+    db_arg(p)
+    p.add_argument("--force", action="store_true", help="re-analyse every article")
+    p.add_argument("--batch-size", type=int, help="articles per transaction (default 16)")
+    p.set_defaults(func=cmd_reanalyze)
+
+    p = sub.add_parser("override", help="set (or --clear) an analyst's stance for a quote")
+    p.add_argument("quote_id", metavar="QUOTE_ID")
+    p.add_argument("--stance", type=int, choices=(-1, 0, 1))
+    p.add_argument("--note")
+    p.add_argument("--clear", action="store_true")
+    db_arg(p)
+    p.set_defaults(func=cmd_override)
+
+    p = sub.add_parser("explain", help="show a quote, its speaker, institution, stance evidence and override")
+    p.add_argument("quote_id", metavar="QUOTE_ID")
+    db_arg(p)
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("institutions", help="institutions with quote counts and mean stance")
+    db_arg(p)
+    p.add_argument("--unknown", action="store_true", help="only institutions not in the registry")
+    p.set_defaults(func=cmd_institutions)
+
+    p = sub.add_parser("charts", help="write stance charts (delegates to dashboard.report); filters pass through")
+    db_arg(p)
+    p.add_argument("--out", help="output directory")
+    p.add_argument("--format", choices=("png", "svg", "html"))
+    p.set_defaults(func=cmd_charts, passthrough=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``stance`` and ``python -m analysis``; returns the exit code."""
+    from analysis.nlp import ModelNotFound
+
+    parser = build_parser()
+    raw = list(sys.argv[1:] if argv is None else argv)
+    if raw and raw[0] == "charts":
+        args, rest = parser.parse_known_args(raw)
+    else:
+        args, rest = parser.parse_args(raw), []
+    handlers: tuple[type[BaseException], ...] = (UserError, ModelNotFound, *_store_errors())
+    try:
+        if getattr(args, "passthrough", False):
+            return cmd_charts(args, rest)
+        func: Callable[[argparse.Namespace], int] = args.func
+        return func(args)
+    except handlers as exc:
+        _err(f"stance {args.command}: error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _err(f"stance {args.command}: interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _store_errors() -> Iterable[type[BaseException]]:
+    from analysis.store import StoreBusy, StoreMissing
+
+    return (StoreMissing, StoreBusy)

@@ -1,0 +1,443 @@
+"""Reading articles: header .txt, raw .txt, HTML, JSONL, CSV and http(s) URLs -> ``Article``.
+
+The only module that reads files or the network. Every bad input becomes one ``IngestProblem`` naming the
+source (``path`` or ``path:row``) and the reason; the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import ipaddress
+import json
+import re
+import socket
+import unicodedata
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+from analysis.lexicons import load_tsv
+from analysis.records import Article, stable_hash
+from analysis.settings import Settings
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+CSV_SUFFIXES = frozenset({".csv"})
+KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES
+HEADER_KEYS = frozenset({"outlet", "date", "url", "title"})
+UNKNOWN_VALUES = frozenset({"", "unknown", "none", "null", "n/a", "na", "-"})
+ROW_NAME_KEYS = ("name", "id")
+FETCH_TIMEOUT = 20.0
+USER_AGENT = "stance-dashboard/0.1 (+analyst tool; one article per request)"
+
+_HEADER_LINE = re.compile(r"^(?P<key>[A-Za-z_]+):[ \t]*(?P<value>.*)$")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# Day-first and month-name formats seen in news metadata; ISO first because it is the corpus convention.
+_DATE_FORMATS = (
+    "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y",
+    "%B %d %Y", "%b %d %Y", "%d.%m.%Y", "%A, %B %d, %Y", "%a, %d %b %Y",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestProblem:
+    """An input that could not be read: ``source`` is a path, ``path:row`` or URL."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+class UnsafeURL(ValueError):
+    """A URL the fetcher refuses (scheme, or a private/loopback target without the flag)."""
+
+
+# ---------------------------------------------------------------------------------------------- small helpers
+
+
+def is_url(source: str | Path) -> bool:
+    """True when the source looks like a URL (any scheme; unsafe ones are refused later, with a reason)."""
+    return isinstance(source, str) and bool(_URL_SCHEME.match(source.strip()))
+
+
+def normalise_text(text: str) -> str:
+    """The text as hashed for the article id: NFC, whitespace runs collapsed, trimmed."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def article_id(text: str, url: str | None) -> str:
+    """Stable id of an article: the same body and URL always give the same id."""
+    return stable_hash(normalise_text(text), url or "")
+
+
+def clean_value(value: object) -> str | None:
+    """A metadata value stripped, with `unknown`-like placeholders turned into None."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return None if text.lower() in UNKNOWN_VALUES else text
+
+
+def parse_date(value: object) -> str | None:
+    """An ISO yyyy-mm-dd date from common news date formats; None for unknown or unparseable."""
+    text = clean_value(value)
+    if text is None:
+        return None
+    iso = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", text)
+    if iso:
+        text = iso.group(1)
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        return parsed.isoformat() if date(1900, 1, 1) <= parsed <= date(2100, 1, 1) else None
+    return None
+
+
+@cache
+def _outlet_aliases() -> dict[str, str]:
+    return {row["domain"].lower(): row["outlet"] for row in load_tsv("outlets.tsv") if row.get("domain")}
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    """The canonical outlet for a URL's host (or any parent domain) from ``resources/outlets.tsv``."""
+    if not url:
+        return None
+    host = (urllib.parse.urlsplit(url).hostname or "").lower().rstrip(".")
+    aliases = _outlet_aliases()
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        hit = aliases.get(".".join(labels[i:]))
+        if hit:
+            return hit
+    return None
+
+
+def decode_bytes(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else the encoding charset-normalizer detects; ValueError if none fits."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise ValueError("undecodable bytes (not UTF-8 and no other encoding detected)")
+    return str(best)
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control > max(8, len(head) // 20)
+
+
+def _read_text(path: Path, settings: Settings) -> str:
+    """The decoded content of a file, or ValueError with a one-line reason."""
+    size = path.stat().st_size
+    if size > settings.max_bytes:
+        raise ValueError(f"file is {size:,} bytes, over the {settings.max_bytes:,}-byte limit (--max-bytes)")
+    data = path.read_bytes()
+    return _decode_checked(data)
+
+
+def _decode_checked(data: bytes) -> str:
+    if not data.strip():
+        raise ValueError("empty file")
+    if _looks_binary(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("binary file (not text)")
+    text = decode_bytes(data).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ValueError("empty file")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------- formats
+
+
+def _make_article(
+    *, name: str, text: str, source: str, title: object = None, outlet: object = None,
+    date_value: object = None, url: object = None, sitename: object = None,
+) -> Article:
+    url_s = clean_value(url)
+    outlet_s = clean_value(outlet) or outlet_from_url(url_s) or clean_value(sitename)
+    return Article(
+        id=article_id(text, url_s),
+        name=name,
+        text=text,
+        title=clean_value(title),
+        outlet=outlet_s,
+        date=parse_date(date_value),
+        url=url_s,
+        source=source,
+    )
+
+
+def parse_text_article(text: str, *, name: str, source: str) -> Article:
+    """A .txt article: the header format (outlet/date/url/title, blank line, body) or raw text.
+
+    Raw text keeps the whole text as the body (the title line included: quotes may sit in it) and takes
+    the first non-empty line as the title.
+    """
+    lines = text.split("\n")
+    header: dict[str, str] = {}
+    i = 0
+    while i < len(lines) and lines[i].strip():
+        match = _HEADER_LINE.match(lines[i].strip())
+        if not match or match.group("key").lower() not in HEADER_KEYS:
+            header = {}
+            break
+        header[match.group("key").lower()] = match.group("value")
+        i += 1
+    if header and (i >= len(lines) or not lines[i].strip()):
+        body = "\n".join(lines[i + 1 :]).strip("\n")
+        if not body.strip():
+            raise ValueError("header but no body text")
+        return _make_article(
+            name=name, text=body, source=source, title=header.get("title"), outlet=header.get("outlet"),
+            date_value=header.get("date"), url=header.get("url"),
+        )
+    title = next((ln.strip() for ln in lines if ln.strip()), None)
+    return _make_article(name=name, text=text, source=source, title=title)
+
+
+def parse_html_article(html: str, *, name: str, source: str, url: str | None = None) -> Article:
+    """Main text and metadata (title, date, site name) of an HTML page via trafilatura."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if not text:
+        raise ValueError("no main text found in the HTML")
+    return _make_article(
+        name=name, text=text, source=source, title=getattr(doc, "title", None),
+        date_value=getattr(doc, "date", None), url=url or getattr(doc, "url", None),
+        sitename=getattr(doc, "sitename", None),
+    )
+
+
+def _row_article(row: Mapping[str, object], *, base: str, number: int, source: str) -> Article:
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("missing or empty 'text'")
+    given = next((clean_value(row.get(k)) for k in ROW_NAME_KEYS if clean_value(row.get(k))), None)
+    return _make_article(
+        name=given or f"{base}:{number}", text=text.replace("\r\n", "\n"), source=source,
+        title=row.get("title"), outlet=row.get("outlet"), date_value=row.get("date"), url=row.get("url"),
+    )
+
+
+def parse_jsonl(text: str, *, base: str, source: str) -> Iterator[Article | IngestProblem]:
+    """One article per JSON line (row = line number); bad rows become problems naming ``source:row``."""
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        where = f"{source}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield IngestProblem(where, f"malformed JSON row ({exc.msg})")
+            continue
+        if not isinstance(row, dict):
+            yield IngestProblem(where, "malformed row (not a JSON object)")
+            continue
+        try:
+            yield _row_article(row, base=base, number=number, source=where)
+        except ValueError as exc:
+            yield IngestProblem(where, str(exc))
+
+
+def parse_csv(text: str, *, base: str, source: str) -> Iterator[Article | IngestProblem]:
+    """One article per CSV row (row 1 = the first row after the header); needs a ``text`` column."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except (StopIteration, csv.Error) as exc:
+        yield IngestProblem(source, f"malformed CSV header ({exc})" if isinstance(exc, csv.Error) else "empty CSV")
+        return
+    if "text" not in header:
+        yield IngestProblem(source, "CSV has no 'text' column")
+        return
+    number = 0
+    while True:
+        number += 1
+        where = f"{source}:{number}"
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield IngestProblem(where, f"malformed CSV row ({exc}); rest of the file skipped")
+            return
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            yield IngestProblem(where, f"malformed CSV row ({len(cells)} fields, the header has {len(header)})")
+            continue
+        try:
+            yield _row_article(dict(zip(header, cells, strict=True)), base=base, number=number, source=where)
+        except ValueError as exc:
+            yield IngestProblem(where, str(exc))
+
+
+def read_file(path: Path, settings: Settings) -> Iterator[Article | IngestProblem]:
+    """The article(s) of one file, by suffix; unknown suffixes are read as text."""
+    source = str(path)
+    try:
+        text = _read_text(path, settings)
+    except (OSError, ValueError) as exc:
+        yield IngestProblem(source, _reason(exc))
+        return
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        yield from parse_jsonl(text, base=path.name, source=source)
+    elif suffix in CSV_SUFFIXES:
+        yield from parse_csv(text, base=path.name, source=source)
+    else:
+        try:
+            if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _is_html(text)):
+                yield parse_html_article(text, name=path.name, source=source)
+            else:
+                yield parse_text_article(text, name=path.name, source=source)
+        except ValueError as exc:
+            yield IngestProblem(source, str(exc))
+
+
+def _is_html(text: str) -> bool:
+    return bool(re.match(r"\s*(<!doctype html|<html)", text[:512], re.IGNORECASE))
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return str(exc)
+
+
+# ---------------------------------------------------------------------------------------------- URLs
+
+
+def check_url(url: str, *, allow_private: bool) -> None:
+    """Raise UnsafeURL unless the URL is http(s) to a public host (or private hosts are allowed)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise UnsafeURL(f"only http and https URLs are fetched, not {parts.scheme}://")
+    host = parts.hostname
+    if not host:
+        raise UnsafeURL("URL has no host")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except socket.gaierror as exc:
+        raise UnsafeURL(f"host {host!r} could not be resolved ({exc.strerror})") from exc
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global or address.is_multicast:
+            raise UnsafeURL(
+                f"host {host!r} resolves to a private/loopback/link-local address ({address}); "
+                "refused (use --allow-private-urls to permit)"
+            )
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Re-check every redirect target, so a public URL cannot bounce the fetch to a private address."""
+
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self.allow_private = allow_private
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_url(newurl, allow_private=self.allow_private)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch_url(url: str, settings: Settings) -> tuple[bytes, str, str]:
+    """(body, content type, final URL) of an http(s) URL, size-limited; UnsafeURL/ValueError/OSError on failure."""
+    check_url(url, allow_private=settings.allow_private_urls)
+    opener = urllib.request.build_opener(_CheckedRedirects(settings.allow_private_urls))
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with opener.open(request, timeout=FETCH_TIMEOUT) as response:
+        data = response.read(settings.max_bytes + 1)
+        if len(data) > settings.max_bytes:
+            raise ValueError(f"download is over the {settings.max_bytes:,}-byte limit (--max-bytes)")
+        return data, response.headers.get_content_type(), response.geturl()
+
+
+def url_name(url: str) -> str:
+    """A readable article name for a URL: host plus the last path segment."""
+    parts = urllib.parse.urlsplit(url)
+    last = PurePosixPath(parts.path).name
+    return f"{parts.hostname or 'url'}{'/' + last if last else ''}"[:120]
+
+
+def read_url(url: str, settings: Settings) -> Article | IngestProblem:
+    """Fetch one URL and extract its article (HTML via trafilatura, text/plain as a text article)."""
+    try:
+        data, content_type, final = fetch_url(url, settings)
+        text = _decode_checked(data)
+        if content_type == "text/plain":
+            article = parse_text_article(text, name=url_name(url), source=url)
+            if article.url is None:
+                article = _make_article(
+                    name=article.name, text=article.text, source=url, title=article.title,
+                    outlet=article.outlet, date_value=article.date, url=final,
+                )
+            return article
+        return parse_html_article(text, name=url_name(url), source=url, url=final)
+    except UnsafeURL as exc:
+        return IngestProblem(url, f"refused: {exc}")
+    except urllib.error.HTTPError as exc:
+        return IngestProblem(url, f"HTTP error {exc.code} {exc.reason}")
+    except urllib.error.URLError as exc:
+        return IngestProblem(url, f"could not fetch ({exc.reason})")
+    except (OSError, ValueError) as exc:
+        return IngestProblem(url, _reason(exc))
+
+
+# ---------------------------------------------------------------------------------------------- entry point
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in KNOWN_SUFFIXES:
+            yield path
+
+
+def read_paths(paths: Iterable[str | Path], settings: Settings) -> Iterator[Article | IngestProblem]:
+    """Articles (and problems) from files, directories (recursive, known suffixes) and http(s) URLs, in order."""
+    for raw in paths:
+        if is_url(raw):
+            yield read_url(str(raw).strip(), settings)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = False
+            for file in _walk(path):
+                found = True
+                yield from read_file(file, settings)
+            if not found:
+                yield IngestProblem(str(path), "directory holds no .txt/.html/.jsonl/.csv files")
+        elif path.exists():
+            yield from read_file(path, settings)
+        else:
+            yield IngestProblem(str(path), "no such file or directory")
