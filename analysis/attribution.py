@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "2"
+VERSION = "3"
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
@@ -105,10 +105,6 @@ def name_run(tok: Token) -> tuple[int, int] | None:
         i += 1
     while j > i and doc[j - 1].text in {"-", "‐"}:
         j -= 1
-    if tok.ent_type_ == "PERSON":
-        # the model's PERSON span is a better left edge than capitalisation ("Cabinet Secretary Yoshimasa ...")
-        while i < tok.i and doc[i].ent_type_ != "PERSON":
-            i += 1
     while i < j and doc[i].pos_ in {"CCONJ", "SCONJ", "DET", "ADV", "PRON", "ADP", "AUX", "PART", "INTJ"}:
         i += 1
     if i >= j:
@@ -257,7 +253,7 @@ def _match(people: list[_Person], key: tuple[str, ...], last_seen: dict[int, int
             return idx
     fits: list[int] = []
     for idx, p in enumerate(people):
-        if len(key) == 1 and key[0] in p.aliases() or len(key) >= 2 and len(p.key) == 1 and p.key[0] in key and key[-1] == p.key[0]:
+        if len(key) == 1 and key[0] in p.aliases() or len(key) >= 2 and len(p.key) == 1 and p.key[0] in {key[0], key[-1]}:
             fits.append(idx)
         elif len(key) >= 2 and len(p.key) >= 2 and key[-1] == p.key[-1] and key[0][:1] == p.key[0][:1] and (
             len(key) != len(p.key) and (set(key) <= set(p.key) or set(p.key) <= set(key))

@@ -27,7 +27,7 @@ from analysis.attribution import looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "2"
+VERSION = "3"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -50,6 +50,7 @@ class Cues:
     speech_nouns: frozenset[str]
     according: frozenset[str]
     opinion: frozenset[str]
+    stance_adjectives: frozenset[str]
     title_cues: frozenset[str]
     interviewer: frozenset[str]
 
@@ -69,6 +70,7 @@ def cues() -> Cues:
         speech_nouns=words("speech_nouns"),
         according=words("according_markers"),
         opinion=words("opinion_nouns"),
+        stance_adjectives=words("stance_adjectives"),
         title_cues=words("title_cues"),
         interviewer=words("interviewer_labels"),
     )
@@ -109,45 +111,59 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def find_marked(text: str, para: Span) -> Iterator[Marked]:
-    """Quoted spans of one paragraph; an unclosed span runs to the paragraph end only when it opens the paragraph."""
-    open_at: int | None = None
-    open_kind = ""
+    """Quoted spans of one paragraph; an unclosed span runs to the paragraph end only when it opens the paragraph.
+
+    Double marks nest (a stack); a closing mark with no closer after it in the paragraph closes every open level
+    (a quotation whose inner mark was never closed). Single marks count only outside double marks.
+    """
+    stack: list[int] = []
+    single_at: int | None = None
     i = para.start
+    has_double = _has_double(text, para)
     while i < para.end:
         c = text[i]
         prev = text[i - 1] if i > para.start else " "
         nxt = text[i + 1] if i + 1 < para.end else " "
-        if open_at is None:
-            if c in OPEN_MARKS or (c == STRAIGHT and not nxt.isspace()):
-                open_at, open_kind = i, "d"
-            elif c == "‘" and not prev.isalnum() and nxt.isalpha() and not _has_double(text, para):
-                open_at, open_kind = i, "s"
-        else:
-            closes = False
-            width = 1
-            if open_kind == "d":
-                if c in CLOSE_MARKS or c == STRAIGHT:
-                    closes = True
-                elif c == "'" and nxt == "'":
-                    closes, width = True, 2
-                elif c in OPEN_MARKS and not prev.isspace():
-                    closes = True  # a curly opener used as a closer
-                elif c in OPEN_MARKS:
-                    open_at = i  # unbalanced: forget the earlier opener, keep the rest
-            elif open_kind == "s" and c == "’" and not nxt.isalpha():
-                closes = True
-            if closes:
-                s, e = _trim(text, open_at + 1, i)
+        width = 1
+        closer = (
+            c in CLOSE_MARKS
+            or (c == STRAIGHT and bool(stack) and (nxt.isspace() or not nxt.isalnum() or not prev.isspace()))
+            or (c == "'" and nxt == "'" and bool(stack))
+            or (c in OPEN_MARKS and bool(stack) and prev.isalnum())
+        )
+        if c == "'" and nxt == "'":
+            width = 2
+        if stack and closer and not (c in OPEN_MARKS and prev.isspace()):
+            if len(stack) == 1 or not _closer_after(text, i + width, para.end):
+                start = stack[0]
+                stack.clear()
+                s, e = _trim(text, start + 1, i)
                 if e > s:
-                    yield Marked(Span(s, e), Span(open_at, i + width), True)
-                open_at = None
-                i += width
-                continue
+                    yield Marked(Span(s, e), Span(start, i + width), True)
+            else:
+                stack.pop()
+            i += width
+            continue
+        if c in OPEN_MARKS or (c == STRAIGHT and not nxt.isspace() and single_at is None):
+            stack.append(i)
+        elif not stack and not has_double:
+            if single_at is None and c == "‘" and not prev.isalnum() and nxt.isalpha():
+                single_at = i
+            elif single_at is not None and c == "’" and not nxt.isalpha():
+                s, e = _trim(text, single_at + 1, i)
+                if e > s:
+                    yield Marked(Span(s, e), Span(single_at, i + 1), True)
+                single_at = None
         i += 1
-    if open_at is not None and open_kind == "d" and text[para.start : open_at].strip() == "":
-        s, e = _trim(text, open_at + 1, para.end)
+    if stack and text[para.start : stack[0]].strip() == "":
+        s, e = _trim(text, stack[0] + 1, para.end)
         if e > s:
-            yield Marked(Span(s, e), Span(open_at, para.end), False)
+            yield Marked(Span(s, e), Span(stack[0], para.end), False)
+
+
+def _closer_after(text: str, start: int, end: int) -> bool:
+    chunk = text[start:end]
+    return any(m in chunk for m in CLOSE_MARKS) or chunk.count(STRAIGHT) > 0
 
 
 def _has_double(text: str, para: Span) -> bool:
@@ -174,19 +190,75 @@ def _is_cue_verb(tok: Token) -> bool:
 
 
 def subject_of(verb: Token) -> Token | None:
-    """The grammatical subject of a reporting verb, climbing through participles ("..., saying ...")."""
+    """The grammatical subject of a reporting verb, climbing through participles ("..., saying ...", "was quoted
+    as saying"); for "quotes X as saying" the quoted person X; a name at the paragraph start when the parse put the
+    subject in another paragraph."""
     tok: Token | None = verb
-    for _ in range(4):
+    found: Token | None = None
+    for _ in range(5):
         if tok is None:
-            return None
-        for child in tok.children:
-            if child.dep_ in {"nsubj", "nsubjpass"}:
-                return child
-        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "acl"} and tok.head is not tok:
+            break
+        if tok.lemma_.lower() == "quote" and tok is not verb:
+            objs = [c for c in tok.children if c.dep_ == "dobj"]
+            if objs:
+                found = objs[0]
+                break
+        subj = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if subj:
+            found = subj[0]
+            break
+        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "acl", "prep"} and tok.head is not tok:
             tok = tok.head
         else:
+            break
+    if found is not None and not _same_paragraph(found, verb):
+        found = None
+    if found is None or (found.pos_ == "PROPN" and not _personish(found)):
+        return _paragraph_name_before(verb) or found
+    return found
+
+
+def _same_paragraph(a: Token, b: Token) -> bool:
+    lo, hi = (a, b) if a.i < b.i else (b, a)
+    return not any("\n" in t.text or "\n" in t.whitespace_ for t in lo.doc[lo.i : hi.i])
+
+
+def _paragraph_name_before(verb: Token) -> Token | None:
+    """The nearest person name left of the verb within its paragraph, outside quotation marks, when the verb
+    directly follows that name's noun phrase (``Name, an associate fellow at X, observes that``)."""
+    doc = verb.doc
+    i = verb.i - 1
+    depth = 0
+    while i >= 0 and "\n" not in doc[i].text and "\n" not in doc[i].whitespace_:
+        t = doc[i]
+        if t.text in CLOSE_MARKS + OPEN_MARKS + STRAIGHT or t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"acl", "relcl"}:
+            depth += 1
+        if depth:
             return None
+        if t.pos_ == "PROPN" and _personish(t):
+            return t
+        i -= 1
     return None
+
+
+def _personish(tok: Token) -> bool:
+    """Could this subject token name a person (pronoun, person name, definite descriptor)?"""
+    low = tok.lower_
+    if tok.pos_ == "PRON":
+        return low in {"he", "she", "him", "her"}
+    if tok.pos_ == "PROPN" or tok.tag_ in {"NNP", "NNPS"}:
+        run = name_run(tok)
+        return run is not None and looks_like_person(tok.doc, *run)
+    if tok.lemma_.lower() in _descriptor_heads() and tok.tag_ == "NN":
+        return any(c.dep_ in {"det", "poss"} and c.lower_ not in {"a", "an", "one"} for c in tok.children) or any(
+            c.dep_ == "appos" for c in tok.children
+        )
+    return False
+
+
+@cache
+def _descriptor_heads() -> frozenset[str]:
+    return frozenset(str(w).lower() for w in load_toml("reporting.toml").get("descriptor_nouns", []))
 
 
 def mention_span(tok: Token) -> Span:
@@ -237,6 +309,33 @@ class _Candidate:
     kind: str
     cue: Span | None
     mention: Span | None
+    segments: tuple[Span, ...] = ()  # when a reported clause continues after the attribution
+
+
+def _previous_sentence(doc: Doc, tok: Token, para: Span) -> Span | None:
+    sent = tok.sent
+    if sent.start == 0:
+        return None
+    before = doc[sent.start - 1].sent
+    s, e = _trim(doc.text, max(before.start_char, para.start), min(before.end_char, para.end))
+    if e <= s or "\n" in doc.text[s:e] or _words(doc.text[s:e]) < MIN_INDIRECT_WORDS:
+        return None
+    return Span(s, e)
+
+
+def _continued_clause(doc: Doc, verb: Token, comp: Token, para: Span) -> Span | None:
+    """"CLAUSE, he said, but CLAUSE2": the second clause, coordinated with the verb, continues the report."""
+    if comp.i > verb.i:
+        return None
+    for ch in verb.children:
+        if ch.dep_ == "conj" and ch.i > verb.i and any(g.dep_ in {"nsubj", "nsubjpass"} for g in ch.children):
+            if not any(g.dep_ == "cc" for g in verb.children if verb.i < g.i < ch.i):
+                continue
+            first = next(g for g in ch.subtree)
+            if first.i - verb.i > 4:
+                continue
+            return _clause_span(doc, ch, {g.i for g in verb.children if g.dep_ == "cc"}, para)
+    return None
 
 
 def _clause_span(doc: Doc, head: Token, exclude: set[int], para: Span) -> Span | None:
@@ -278,14 +377,39 @@ def _indirect(doc: Doc, para: Span) -> Iterator[_Candidate]:
             subj = subject_of(tok)
             if subj is None:
                 continue
+            cue = Span(tok.idx, tok.idx + len(tok.text))
             comp = [ch for ch in tok.children if ch.dep_ == "ccomp"]
             if not comp and low in c.np_object:
                 comp = [ch for ch in tok.children if ch.dep_ == "dobj"]
+            exclude = {t.i for t in subj.subtree} | {tok.i}
+            if not comp and tok.dep_ == "advcl" and any(ch.lower_ == "as" and ch.dep_ == "mark" for ch in tok.children):
+                # "As X pointed out, CLAUSE": the main clause is the content
+                cl = _clause_span(doc, tok.head, {t.i for t in tok.subtree}, para)
+                if cl and _words(_span_text(doc, cl)) >= MIN_INDIRECT_WORDS:
+                    yield _Candidate(cl, "indirect", cue, mention_span(subj))
+                continue
+            if not comp and subj.lower_ in {"this", "that"} and subj.dep_ == "nsubjpass":
+                # "This was stated by X": the content is the preceding sentence of the paragraph
+                agent = [g for ch in tok.children if ch.dep_ == "agent" for g in ch.children if g.dep_ == "pobj"]
+                prev = _previous_sentence(doc, tok, para)
+                if agent and prev is not None:
+                    yield _Candidate(prev, "indirect", cue, mention_span(agent[0]))
+                continue
             for head in comp[:1]:
-                exclude = {t.i for t in subj.subtree} | {tok.i}
                 cl = _clause_span(doc, head, exclude, para)
                 if cl and _words(_span_text(doc, cl)) >= MIN_INDIRECT_WORDS:
-                    yield _Candidate(cl, "indirect", Span(tok.idx, tok.idx + len(tok.text)), mention_span(subj))
+                    second = _continued_clause(doc, tok, head, para)
+                    segs = (cl,) if second is None else (cl, second)
+                    yield _Candidate(cl, "indirect", cue, mention_span(subj), segs)
+        elif tok.lemma_.lower() in c.stance_adjectives and tok.dep_ == "acomp":
+            # "X was skeptical (that) a deal could be struck": the adjective's clause is the content
+            subj = subject_of(tok.head)
+            comp = [ch for ch in tok.children if ch.dep_ in {"ccomp", "advcl"} and ch.i > tok.i]
+            if subj is None or not comp:
+                continue
+            cl = _clause_span(doc, comp[0], {t.i for t in subj.subtree}, para)
+            if cl and _words(_span_text(doc, cl)) >= MIN_INDIRECT_WORDS:
+                yield _Candidate(cl, "indirect", Span(tok.idx, tok.idx + len(tok.text)), mention_span(subj))
         elif tok.lower_ in c.according:
             to = [ch for ch in tok.children if ch.lower_ == "to"]
             objs = [g for t in to for g in t.children if g.dep_ == "pobj"]
@@ -339,6 +463,8 @@ def _cue_for(doc: Doc, m: Marked, marks: list[Marked], para: Span) -> tuple[Toke
         if subj is None or _inside(subj.idx, marks):
             continue
         dist = min(abs(tok.idx - m.outer.start), abs(tok.idx - m.outer.end))
+        if not _personish(subj):
+            dist += 10_000  # an organisation or unnamed source only when no person is cited
         if best is None or dist < best[0]:
             best = (dist, tok, subj)
     return (best[1], best[2]) if best else None
@@ -558,31 +684,41 @@ def find_quotes(doc: Doc) -> list[Quote]:
                 continue  # a whole quoted sentence inside: the direct quote carries it
             outside = _outside_words(doc, ind.span, marks)
             quoted = sum(_words(text[m.inner.start : m.inner.end]) for m in inner)
-            if len(inner) == 1 and (outside <= MAX_FRAGMENT_OUTSIDE_WORDS or quoted >= outside):
-                continue  # nearly all quotation: recorded as the direct fragment
+            ends_clause = bool(inner) and text[inner[-1].outer.end : ind.span.end].strip(" .,;:") == ""
+            if len(inner) == 1 and (outside <= MAX_FRAGMENT_OUTSIDE_WORDS or quoted >= outside or ends_clause):
+                continue  # the quoted words are the whole complement: recorded as the direct fragment
             if not inner and _first_person(text[ind.span.start : ind.span.end]) and ind.span.end <= (ind.cue or ind.span).start:
                 # unmarked first-person speech before "he said" is direct speech printed without marks
-                ind = _Candidate(ind.span, "direct", ind.cue, ind.mention)
+                ind = _Candidate(ind.span, "direct", ind.cue, ind.mention, ind.segments)
             kept_indirect.append(ind)
-            inner_ids = {(m.inner.start, m.inner.end) for m in inner}
-            items = [it for it in items if not (len(it[0]) == 1 and (it[0][0].start, it[0][0].end) in inner_ids)]
+            items = [
+                it for it in items
+                if not all(ind.span.start <= seg.start and seg.end <= ind.span.end for seg in it[0])
+            ]
         for segs, cand in items:
             out.append(_make(text, tuple(segs), "direct", cand))
-        for ind in _dedupe(kept_indirect):
-            out.append(_make(text, (ind.span,), ind.kind, ind))
+        for ind in _dedupe(doc, kept_indirect):
+            out.append(_make(text, ind.segments or (ind.span,), ind.kind, ind))
     covered = [(q.start, q.end) for q in out]
     for cand in _labelled(doc, paras):
-        if any(s < cand.span.end and cand.span.start < e for s, e in covered):
+        size = cand.span.end - cand.span.start
+        overlap = sum(max(0, min(e, cand.span.end) - max(s, cand.span.start)) for s, e in covered)
+        if overlap * 2 > size:
             continue
         out.append(_make(text, (cand.span,), "direct", cand))
     out.sort(key=lambda q: (q.start, q.end))
     return out
 
 
-def _dedupe(cands: list[_Candidate]) -> list[_Candidate]:
-    """Overlapping indirect candidates: keep the longer."""
+def _dedupe(doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
+    """Overlapping indirect candidates: prefer one attributed to a person, then the longer."""
+    def rank(c: _Candidate) -> tuple[bool, int]:
+        span = doc.char_span(c.mention.start, c.mention.end, alignment_mode="expand") if c.mention else None
+        person = span is not None and len(span) > 0 and _personish(span[-1])
+        return (not person, -(c.span.end - c.span.start))
+
     out: list[_Candidate] = []
-    for c in sorted(cands, key=lambda c: -(c.span.end - c.span.start)):
+    for c in sorted(cands, key=rank):
         if any(c.span.start < o.span.end and o.span.start < c.span.end for o in out):
             continue
         out.append(c)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-QUOTE_F1_FLOOR = 0.82
+QUOTE_F1_FLOOR = 0.86
 SPEAKER_ACC_FLOOR = 0.95
 KIND_ACC_FLOOR = 0.95
 
