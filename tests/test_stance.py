@@ -1,0 +1,211 @@
+"""Stance scorer on sentences written for these tests: each cue family, negation, hedging, contrast,
+sentiment vs stance, other actors and the off-target check."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from analysis import stance
+from analysis.records import Quote, Span, Stance
+
+
+def score(nlp: Language, text: str, quoted: str | None = None) -> Stance:
+    """Score ``quoted`` (default: the whole text) as a direct quote inside ``text``."""
+    doc = nlp(text)
+    part = quoted or text
+    start = text.index(part)
+    quote = Quote(segments=(Span(start, start + len(part)),), kind="direct", text=part)
+    return stance.score_stance(doc, quote)
+
+
+def modifiers(verdict: Stance) -> set[str]:
+    return {m for c in verdict.evidence if c.modifier for m in c.modifier.split("+")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # growth
+        ("Moscow and Pyongyang keep deepening their military ties.", 1),
+        ("The two governments will step up cooperation on energy and transport.", 1),
+        # alliance / strength
+        ("North Korea is now a true military ally of Russia.", 1),
+        ("Their relationship with Moscow has become a steadfast alliance.", 1),
+        # benefit / matched needs
+        ("It is a win-win arrangement for Moscow and Pyongyang.", 1),
+        ("Moscow and Pyongyang have needs that are matched almost perfectly.", 1),
+        ("The shells could be a game changer on the front.", 1),
+        # urgent need (desperation framing is +1 by the guideline)
+        ("The Kremlin is in urgent need of artillery rounds from Pyongyang.", 1),
+        ("Moscow is desperately looking for ammunition wherever it can find it.", 1),
+        # commitment / plans
+        ("Moscow and Pyongyang are considering joint naval drills next year.", 1),
+        ("Pyongyang pledged to send more workers to the Russian Far East.", 1),
+        # limited
+        ("The partnership is largely transactional and limited to a few deals.", -1),
+        ("Their ties with Moscow are a marriage of convenience.", -1),
+        # doubt
+        ("Russia is unlikely to share its most sensitive missile designs.", -1),
+        ("I am skeptical that the shipments to Russia will arrive at scale.", -1),
+        # cost / backfire
+        ("Courting Pyongyang could backfire on the Kremlin.", -1),
+        ("For Moscow, North Korea remains a toxic partner.", -1),
+        # descriptive / procedural -> 0
+        ("The delegation arrived in Vladivostok on Tuesday morning.", 0),
+        ("The talks will cover trade, transport and culture.", 0),
+    ],
+)
+def test_cue_families(nlp: Language, text: str, expected: int) -> None:
+    verdict = score(nlp, text)
+    assert verdict.label == expected, verdict.evidence
+    if expected:
+        assert verdict.evidence, "a non-zero stance must show the cues behind it"
+        assert any(c.polarity == expected for c in verdict.evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The new weapons are not a game changer for Moscow.", -1),
+        ("North Korea is not a real ally of Russia.", -1),
+        ("Pyongyang is no real ally of Moscow.", -1),
+        ("Russia has never transferred advanced technology to Pyongyang.", -1),
+        ("Russia does not transfer missile technology even to its partners.", -1),
+        ("I doubt that the deliveries to Moscow would be decisive.", -1),
+        ("It is doubtful that the shells will make a big difference.", -1),
+        ("It is unclear whether Moscow would be willing to provide such technology.", -1),
+        ("The possibility of a technology transfer is low.", -1),
+        ("The troops were sent without proper planning, coordination or equipment.", -1),
+    ],
+)
+def test_negation_flips_cues(nlp: Language, text: str, expected: int) -> None:
+    verdict = score(nlp, text)
+    assert verdict.label == expected, verdict.evidence
+    assert verdict.score * expected > 0
+
+
+def test_negated_cue_is_marked_in_evidence(nlp: Language) -> None:
+    verdict = score(nlp, "These munitions are not going to be a game changer.")
+    flipped = [c for c in verdict.evidence if c.modifier and "negated" in c.modifier]
+    assert flipped and flipped[0].polarity == -1 and "game changer" in flipped[0].phrase.lower()
+    assert flipped[0].span is not None
+
+
+@pytest.mark.parametrize(
+    ("plain", "hedged"),
+    [
+        ("Pyongyang will deepen its ties with Moscow.", "Pyongyang may deepen its ties with Moscow."),
+        ("The alliance is failing.", "The alliance could perhaps be failing."),
+    ],
+)
+def test_hedges_damp_but_keep_direction(nlp: Language, plain: str, hedged: str) -> None:
+    strong, weak = score(nlp, plain), score(nlp, hedged)
+    assert strong.score * weak.score > 0
+    assert abs(weak.score) < abs(strong.score)
+    assert "hedged" in modifiers(weak)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "X, but Y": Y decides
+        ("North Korea may bolster Russia's stocks, but that is not likely to make a huge difference.", -1),
+        ("Both sides have much to gain, but the tie is largely transactional.", -1),
+        ("The economies are hardly compatible, but Moscow and Pyongyang are clearly deepening military ties.", 1),
+        ("Can the shells help Russia? Probably. But they are not going to be a game changer.", -1),
+        # concession: the "despite" clause counts for little
+        ("Despite closer ties, China's leverage makes it unlikely that the alliance will progress much.", -1),
+    ],
+)
+def test_contrast_and_concession(nlp: Language, text: str, expected: int) -> None:
+    verdict = score(nlp, text)
+    assert verdict.label == expected, verdict.evidence
+    assert modifiers(verdict) & {"contrast", "concession"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_stance", "sentiment_sign"),
+    [
+        # negative sentiment, stance 0: danger framing without a judgement of strength
+        ("This is a dangerous and alarming expansion of an illegal arms trade.", 0, -1),
+        # negative sentiment, stance +1: urgent need
+        ("Russia is in urgent need of shells, with its arsenal depleted and exhausted after two years of war.", 1, -1),
+        # positive sentiment, stance -1
+        ("The summit was a great and friendly show, but the partnership with Moscow remains limited.", -1, 1),
+    ],
+)
+def test_sentiment_is_not_stance(nlp: Language, text: str, expected_stance: int, sentiment_sign: int) -> None:
+    verdict = score(nlp, text)
+    assert verdict.label == expected_stance, verdict.evidence
+    assert verdict.sentiment * sentiment_sign > 0
+    assert verdict.sentiment == pytest.approx(stance.sentiment(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Beijing is deeply concerned about the deepening military cooperation between Moscow and Pyongyang.",
+        "Washington is ready to impose fresh sanctions if the two sign any deal.",
+        "Seoul will strengthen its alliance with the United States in response.",
+        "We urge North Korea to cease its arms negotiations with Russia.",
+    ],
+)
+def test_other_actors_and_worry_are_zero(nlp: Language, text: str) -> None:
+    verdict = score(nlp, text)
+    assert verdict.label == 0, verdict.evidence
+    assert verdict.on_target
+
+
+def test_third_party_veto_still_limits(nlp: Language) -> None:
+    verdict = score(nlp, "Moscow may seek closer relations with Pyongyang, but Beijing may not approve of this alliance.")
+    assert verdict.label == -1, verdict.evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted", "expected"),
+    [
+        # unrelated quote in an unrelated neighbourhood -> off target, stance 0
+        ("The central bank kept rates unchanged.\n\nInflation is falling faster than we expected, the governor said.\n\n"
+         "Markets rose slightly.", "Inflation is falling faster than we expected", False),
+        # unrelated wording but the paragraph is about the topic -> on target
+        ("Putin and Kim met in Vladivostok on Wednesday.\n\n\"We have time,\" the president said.",
+         "We have time", True),
+        # topic only two paragraphs away still counts (conservative)
+        ("North Korea sent shells to Russia.\n\nThe weather was mild.\n\n\"It was a long day,\" he said.",
+         "It was a long day", True),
+    ],
+)
+def test_on_target(nlp: Language, text: str, quoted: str, expected: bool) -> None:
+    verdict = score(nlp, text, quoted)
+    assert verdict.on_target is expected
+    if not expected:
+        assert verdict.label == 0 and verdict.score == 0.0
+
+
+def test_split_quote_uses_only_its_segments(nlp: Language) -> None:
+    text = "\"Their needs are matched,\" he said of Moscow, adding that the weather was \"not good at all.\""
+    doc = nlp(text)
+    first, second = "Their needs are matched", "not good at all"
+    a, b = text.index(first), text.index(second)
+    quote = Quote(segments=(Span(a, a + len(first)), Span(b, b + len(second))), kind="direct",
+                  text=f"{first} … {second}")
+    verdict = stance.score_stance(doc, quote)
+    assert verdict.label == 1
+    assert all(c.span and (a <= c.span.start < a + len(first) or b <= c.span.start) for c in verdict.evidence)
+
+
+def test_output_ranges_and_matchers_cached(nlp: Language) -> None:
+    verdict = score(nlp, "Russia and North Korea are deepening a win-win alliance.")
+    assert -1.0 <= verdict.score <= 1.0 and 0.0 <= verdict.confidence <= 1.0
+    assert verdict.label == 1 and verdict.confidence > 0.5
+    assert stance._matchers(nlp.vocab) is stance._matchers(nlp.vocab)
+
+
+def test_lexicon_entries_are_well_formed() -> None:
+    lex = stance.lexicon()
+    assert len(lex.cues) > 200
+    assert {c.polarity for c in lex.cues} == {-1, 1}
+    assert all(0 < c.weight <= 2 and c.phrase == c.phrase.lower() for c in lex.cues)
+    families = {c.family for c in lex.cues}
+    assert {"growth", "alliance", "benefit", "need", "commitment", "limited", "doubt", "cost"} <= families
