@@ -60,6 +60,7 @@ class Lexicon:
     concessive: frozenset[str]
     conditional: frozenset[str]
     worry: frozenset[str]
+    danger: frozenset[str]
     targets: tuple[str, ...]
     other_actors: tuple[str, ...]
     other_actors_cased: tuple[str, ...]
@@ -91,6 +92,7 @@ def lexicon() -> Lexicon:
         concessive=frozenset(mods["concessive"]),
         conditional=frozenset(mods["conditional"]),
         worry=frozenset(mods["worry"]),
+        danger=frozenset(mods["danger"]),
         targets=tuple(targets["target"]),
         other_actors=tuple(targets["other_actor"]),
         other_actors_cased=tuple(targets["other_actor_cased"]),
@@ -267,6 +269,8 @@ def _negations(cue: SpacySpan, lex: Lexicon) -> int:
             and c.i < below.i
         )
         below = anc
+    if below.dep_ == "advcl" and _is_scope_negator(below.head, lex):
+        count += 1  # "unlikely that the alliance will progress" is often parsed as an adverbial clause
     return count
 
 
@@ -360,6 +364,12 @@ def _presupposed(cue: SpacySpan, lex: Lexicon) -> bool:
     return False
 
 
+def _danger_framed(cue: SpacySpan, lex: Lexicon) -> bool:
+    """A growth word qualified as dangerous or illegal ("a dangerous expansion"): normative framing, not a
+    judgement of the cooperation's strength (stance 0 by the guideline)."""
+    return any(c.dep_ in ("amod", "advmod", "conj") and c.lemma_.lower() in lex.danger for c in cue.root.children)
+
+
 # ------------------------------------------------------------------------------------------- scoring
 
 
@@ -369,7 +379,17 @@ class _Scored:
     value: float
 
 
-def _score_cue(cue: SpacySpan, spec: CueSpec, quote_tokens: set[int], lex: Lexicon, m: _Matchers) -> _Scored:
+def _limited_topic(cue: SpacySpan, negative_tokens: set[int]) -> bool:
+    """A positive noun that is the subject of a clause whose predicate carries a limiting cue."""
+    root = cue.root
+    if root.pos_ not in ("NOUN", "PROPN") or root.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    return any(t.i in negative_tokens for t in root.head.subtree if t.i not in range(cue.start, cue.end))
+
+
+def _score_cue(
+    cue: SpacySpan, spec: CueSpec, quote_tokens: set[int], negative_tokens: set[int], lex: Lexicon, m: _Matchers
+) -> _Scored:
     factor = 1.0
     mods: list[str] = []
     weight = spec.weight
@@ -395,6 +415,13 @@ def _score_cue(cue: SpacySpan, spec: CueSpec, quote_tokens: set[int], lex: Lexic
     if _about_other_actor(cue, m, spec.polarity):
         factor *= lex.factors["other_actor"]
         mods.append("other actor")
+    if spec.polarity > 0 and _limited_topic(cue, negative_tokens):
+        # "the partnership remains limited": a noun naming the tie as the subject is the topic, not the claim
+        factor *= lex.factors["topic"]
+        mods.append("topic")
+    if spec.polarity > 0 and _danger_framed(cue, lex):
+        factor *= lex.factors["danger"]
+        mods.append("danger framing")
     if spec.polarity > 0 and _presupposed(cue, lex):
         factor *= lex.factors["presupposed"]
         mods.append("presupposed")
@@ -422,11 +449,9 @@ def find_cues(doc: Doc, quote: Quote) -> list[_Scored]:
     for span in spans:
         for match_id, start, end in m.cues(span):
             found.append(SpacySpan(doc, span.start + start, span.start + end, label=match_id))
-    scored = []
-    for cue in sorted(filter_spans(found), key=lambda s: s.start):
-        spec = lex.cues[int(doc.vocab.strings[cue.label][3:])]
-        scored.append(_score_cue(cue, spec, quote_tokens, lex, m))
-    return scored
+    cues = [(c, lex.cues[int(doc.vocab.strings[c.label][3:])]) for c in sorted(filter_spans(found), key=lambda s: s.start)]
+    negative_tokens = {t.i for c, spec in cues if spec.polarity < 0 for t in c}
+    return [_score_cue(c, spec, quote_tokens, negative_tokens, lex, m) for c, spec in cues]
 
 
 def score_stance(doc: Doc, quote: Quote) -> Stance:
