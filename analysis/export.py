@@ -1,0 +1,68 @@
+"""Exporting stored quotes (with article metadata and effective stance) to CSV, Parquet or JSON lines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pandas.api.types import is_object_dtype, is_string_dtype
+
+if TYPE_CHECKING:
+    import pandas
+
+    from analysis.store import Store
+
+Format = Literal["csv", "parquet", "jsonl"]
+FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
+# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+EXPORT_SQL = """
+SELECT id, article_id, article_name, title, outlet, CAST(date AS VARCHAR) AS date, url,
+       speaker, speaker_key, role, institution, institution_type, institution_known, former,
+       quote, kind, start_char, end_char,
+       model_stance, effective_stance, overridden, override_note,
+       score, confidence, on_target, sentiment, evidence, pipeline_version
+FROM quotes_effective
+ORDER BY date NULLS LAST, article_name, start_char
+"""
+
+
+def escape_formula(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def quotes_frame(store: Store) -> pandas.DataFrame:
+    """Every stored quote with its article metadata and effective stance (override, else model)."""
+    return store.query_df(EXPORT_SQL)
+
+
+def write_frame(df: pandas.DataFrame, out: Path, fmt: str) -> None:
+    """Write the frame in the format; CSV text cells are escaped against formula injection."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        safe = df.copy()
+        for column in safe.columns:
+            if is_object_dtype(safe[column]) or is_string_dtype(safe[column]):
+                safe[column] = safe[column].astype(object).map(escape_formula)
+        safe.to_csv(out, index=False, encoding="utf-8")
+    elif fmt == "parquet":
+        df.to_parquet(out, index=False)
+    else:
+        rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
+        with out.open("w", encoding="utf-8") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+
+def export_quotes(store: Store, out: Path, fmt: str) -> int:
+    """Export the store's quotes to ``out``; returns the number of rows written."""
+    df = quotes_frame(store)
+    write_frame(df, out, fmt)
+    return len(df)

@@ -1,0 +1,281 @@
+"""analysis.ingest: every input format, metadata normalisation, stable ids and one problem line per bad input."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from analysis.ingest import (
+    IngestProblem,
+    UnsafeURL,
+    article_id,
+    check_url,
+    decode_bytes,
+    outlet_from_url,
+    parse_date,
+    parse_text_article,
+    read_paths,
+)
+from analysis.records import Article
+from analysis.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest" / "corpus"
+SETTINGS = Settings()
+CP1252_TEXT = (
+    "\u201cThe talks went well,\u201d said the envoy\u2019s aide, Ren\u00e9 Dubois \u2014 a former attach\u00e9 in "
+    "Seoul. The caf\u00e9 by the port was busy."
+)
+
+
+def _read(*sources: str | Path, settings: Settings = SETTINGS) -> tuple[list[Article], list[IngestProblem]]:
+    items = list(read_paths(list(sources), settings))
+    return [i for i in items if isinstance(i, Article)], [i for i in items if isinstance(i, IngestProblem)]
+
+
+# ---------------------------------------------------------------------------------------------- formats
+
+
+def test_header_txt_body_and_metadata() -> None:
+    [article], problems = _read(FIXTURES / "header_article.txt")
+    assert problems == []
+    assert article.name == "header_article.txt"
+    assert article.outlet == "Harbour Ledger"
+    assert article.date == "2024-03-05"
+    assert article.url == "https://www.example-harbour-ledger.test/world/ties"
+    assert article.title is None  # "unknown"
+    assert article.text.startswith("Moscow and Pyongyang signed")
+    assert "outlet:" not in article.text
+    start = article.text.index("The two sides")
+    assert article.text[start : start + 13] == "The two sides"  # offsets refer to the body
+
+
+def test_raw_txt_keeps_title_line_in_text() -> None:
+    [article], _ = _read(FIXTURES / "nested" / "raw_article.txt")
+    assert article.title == "Shipping lanes busy as envoys trade visits"
+    assert article.text.startswith("Shipping lanes busy")
+    assert article.outlet is None and article.date is None and article.url is None
+
+
+def test_html_main_text_and_metadata() -> None:
+    [article], problems = _read(FIXTURES / "page.html")
+    assert problems == []
+    assert article.title == "Envoys meet in the far east"
+    assert article.date == "2024-07-19"
+    assert article.outlet == "Northern Wire"  # trafilatura's site name (no header, no known domain)
+    assert "partnership is deepening" in article.text
+    assert "Subscribe" not in article.text  # boilerplate dropped
+
+
+def test_jsonl_rows_and_row_level_problems() -> None:
+    path = FIXTURES / "rows.jsonl"
+    articles, problems = _read(path)
+    assert [a.name for a in articles] == ["rows.jsonl:1", "reyes-interview"]
+    assert articles[0].outlet == "Valley Courier" and articles[0].date == "2024-02-01"
+    assert articles[1].date is None
+    assert articles[0].source == f"{path}:1"
+    assert [(p.source, p.reason.split(" (")[0]) for p in problems] == [
+        (f"{path}:3", "missing or empty 'text'"),
+        (f"{path}:4", "malformed JSON row"),
+    ]
+
+
+def test_csv_rows_and_row_level_problems() -> None:
+    path = FIXTURES / "rows.csv"
+    articles, problems = _read(path)
+    assert [a.name for a in articles] == ["rows.csv:1", "rows.csv:4"]
+    assert articles[0].text.startswith('"The bridge will change little,"')
+    assert articles[1].outlet == "TASS"  # no outlet column value: from the URL via outlets.tsv
+    assert articles[1].date == "2024-06-10"
+    assert [p.source for p in problems] == [f"{path}:2", f"{path}:3"]
+    assert "malformed CSV row" in problems[0].reason and "missing or empty 'text'" in problems[1].reason
+
+
+def test_directory_is_read_recursively_in_order() -> None:
+    articles, problems = _read(FIXTURES)
+    names = [a.name for a in articles]
+    assert "raw_article.txt" in names and "header_article.txt" in names and "page.html" in names
+    assert len(articles) == 7 and len(problems) == 4
+
+
+# ---------------------------------------------------------------------------------------------- normalisation
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-09-14", "2023-09-14"),
+        ("2023-09-14T10:00:00+09:00", "2023-09-14"),
+        ("September 14, 2023", "2023-09-14"),
+        ("14 Sep 2023", "2023-09-14"),
+        ("2023/09/14", "2023-09-14"),
+        ("unknown", None),
+        ("", None),
+        (None, None),
+        ("next Tuesday", None),
+        ("2023-13-45", None),
+    ],
+)
+def test_parse_date(value: str | None, expected: str | None) -> None:
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://tass.com/politics/1", "TASS"),
+        ("https://www.koreaherald.com/view.php?ud=1", "The Korea Herald"),
+        ("https://edition.cnn.com/2024/world", "CNN"),
+        ("https://en.yna.co.kr/view/AEN1", "Yonhap News Agency"),
+        ("https://kyivindependent.com/story", "The Kyiv Independent"),
+        ("https://unknown-site.test/a", None),
+        (None, None),
+    ],
+)
+def test_outlet_from_url(url: str | None, expected: str | None) -> None:
+    assert outlet_from_url(url) == expected
+
+
+def test_header_without_outlet_uses_url_alias() -> None:
+    text = "date: unknown\nurl: https://www.japantimes.co.jp/news/1\ntitle: T\n\nBody line one.\n"
+    article = parse_text_article(text, name="x.txt", source="x.txt")
+    assert article.outlet == "The Japan Times"
+    assert article.text == "Body line one."
+
+
+def test_first_line_looking_like_a_label_is_not_a_header() -> None:
+    text = "Analysis: why the ports matter\n\nBody.\n"
+    article = parse_text_article(text, name="x.txt", source="x.txt")
+    assert article.title == "Analysis: why the ports matter"
+    assert article.text.startswith("Analysis:")
+
+
+def test_stable_id_ignores_whitespace_but_not_url() -> None:
+    assert article_id("A  quote\nhere ", "u") == article_id("A quote here", "u")
+    assert article_id("A quote here", "u") != article_id("A quote here", "v")
+    first, _ = _read(FIXTURES)
+    second, _ = _read(FIXTURES)
+    assert [a.id for a in first] == [a.id for a in second]
+
+
+# ---------------------------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("Caf\u00e9 owners said".encode(), "Caf\u00e9 owners said"),
+        ("\ufeffBOM text".encode(), "BOM text"),
+        (CP1252_TEXT.encode("cp1252"), CP1252_TEXT),  # curly quotes and dashes of a Windows-encoded article
+    ],
+)
+def test_decode_bytes(data: bytes, expected: str) -> None:
+    assert decode_bytes(data) == expected
+
+
+def test_bad_files_among_good_ones(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("outlet: X\ndate: 2024-01-01\nurl: unknown\ntitle: T\n\nA body.\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_bytes(b"  \n\n ")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "big.txt").write_bytes(b"word " * 400)
+    (tmp_path / "nohtml.html").write_text("<html><body><script>x()</script></body></html>", encoding="utf-8")
+    (tmp_path / "latin.txt").write_bytes(CP1252_TEXT.encode("cp1252"))
+    articles, problems = _read(tmp_path, settings=Settings(max_bytes=1500))
+    assert sorted(a.name for a in articles) == ["good.txt", "latin.txt"]
+    assert next(a for a in articles if a.name == "latin.txt").text == CP1252_TEXT
+    reasons = {Path(p.source).name: p.reason for p in problems}
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["blank.txt"] == "empty file"
+    assert reasons["binary.txt"] == "binary file (not text)"
+    assert "over the 1,500-byte limit" in reasons["big.txt"]
+    assert "no main text" in reasons["nohtml.html"]
+    assert len(problems) == 5
+
+
+def test_missing_path_is_a_problem() -> None:
+    _, problems = _read("/nonexistent/dir/file.txt")
+    assert problems == [IngestProblem("/nonexistent/dir/file.txt", "no such file or directory")]
+
+
+# ---------------------------------------------------------------------------------------------- URLs
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        return
+
+
+@pytest.fixture()
+def local_server() -> Iterator[str]:
+    """A throwaway http.server on 127.0.0.1 serving the fixture corpus."""
+    handler = lambda *a, **k: _Handler(*a, directory=str(FIXTURES), **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_url_fetched_with_flag(local_server: str) -> None:
+    url = f"{local_server}/page.html"
+    [article], problems = _read(url, settings=Settings(allow_private_urls=True))
+    assert problems == []
+    assert article.title == "Envoys meet in the far east"
+    assert article.url == url and article.source == url
+    assert "deepening quickly" in article.text
+
+
+def test_url_refused_without_flag(local_server: str) -> None:
+    url = f"{local_server}/page.html"
+    articles, [problem] = _read(url)
+    assert articles == []
+    assert problem.source == url
+    assert problem.reason.startswith("refused:") and "--allow-private-urls" in problem.reason
+
+
+def test_url_over_size_limit(local_server: str) -> None:
+    _, [problem] = _read(f"{local_server}/page.html", settings=Settings(allow_private_urls=True, max_bytes=100))
+    assert "limit" in problem.reason
+
+
+def test_url_http_error(local_server: str) -> None:
+    _, [problem] = _read(f"{local_server}/missing.html", settings=Settings(allow_private_urls=True))
+    assert "404" in problem.reason
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["file:///etc/passwd", "ftp://example.org/a.txt", "gopher://example.org/", "http:///no-host"],
+)
+def test_non_http_urls_refused_even_with_flag(url: str) -> None:
+    with pytest.raises(UnsafeURL):
+        check_url(url, allow_private=True)
+    _, [problem] = _read(url, settings=Settings(allow_private_urls=True))
+    assert problem.reason.startswith("refused:")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/x",
+        "http://localhost:8080/x",
+        "http://10.1.2.3/x",
+        "http://192.168.0.10/x",
+        "http://172.16.5.4/x",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/x",
+        "http://0.0.0.0/x",
+    ],
+)
+def test_private_targets_refused(url: str) -> None:
+    with pytest.raises(UnsafeURL, match="private/loopback/link-local"):
+        check_url(url, allow_private=False)
+    check_url(url, allow_private=True)  # allowed with the flag
