@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "3"
+VERSION = "4"
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
@@ -93,20 +93,20 @@ def name_run(tok: Token) -> tuple[int, int] | None:
     j = tok.i + 1
     while j < len(doc) and _is_name_token(doc[j]) and "\n" not in doc[j - 1].whitespace_:
         j += 1
-    # drop leading titles, honorifics, nationality adjectives and organisation words ("Russian President", "Gen.")
+    # drop leading titles, honorifics, nationality adjectives, organisation words and function words
+    # ("But Mr.", "Russian President", "Gen.")
     while i < j and (
         _norm(doc[i].text) in lex.titles
         or doc[i].lower_ in lex.honorifics
         or _norm(doc[i].text) in lex.honorifics
-        or doc[i].ent_type_ in {"NORP", "GPE"} and doc[i].ent_type_ != "PERSON" and i < tok.i
-        or _norm(doc[i].text) in lex.organisation_words and i < tok.i
+        or (doc[i].ent_type_ in {"NORP", "GPE"} and i < tok.i)
+        or (_norm(doc[i].text) in lex.organisation_words and i < tok.i)
         or doc[i].text in {"-", "‐"}
+        or doc[i].pos_ in {"CCONJ", "SCONJ", "DET", "ADV", "PRON", "ADP", "AUX", "PART", "INTJ"}
     ):
         i += 1
     while j > i and doc[j - 1].text in {"-", "‐"}:
         j -= 1
-    while i < j and doc[i].pos_ in {"CCONJ", "SCONJ", "DET", "ADV", "PRON", "ADP", "AUX", "PART", "INTJ"}:
-        i += 1
     if i >= j:
         return None
     return i, j
@@ -128,9 +128,15 @@ def looks_like_person(doc: Doc, start: int, end: int) -> bool:
     if ents & {"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "EVENT", "LAW"}:
         return False
     if "ORG" in ents or "PRODUCT" in ents or "WORK_OF_ART" in ents:
-        # the small model tags many Asian names ORG; trust it only for one-word names
-        return len(toks) >= 2 and any(t.pos_ == "PROPN" for t in toks)
+        # the small model tags many names ORG: a surname of a PERSON named elsewhere in the article is a person
+        if len(toks) == 1:
+            return toks[0].text in _person_tokens(doc)
+        return any(t.pos_ == "PROPN" for t in toks)
     return any(t.pos_ == "PROPN" for t in toks)
+
+
+def _person_tokens(doc: Doc) -> set[str]:
+    return {t.text for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.text[:1].isupper()}
 
 
 def name_key(text: str) -> tuple[str, ...]:

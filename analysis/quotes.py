@@ -27,7 +27,7 @@ from analysis.attribution import looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "3"
+VERSION = "4"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -189,13 +189,13 @@ def _is_cue_verb(tok: Token) -> bool:
     )
 
 
-def subject_of(verb: Token) -> Token | None:
+def subject_of(verb: Token, marks: list[Marked] | None = None) -> Token | None:
     """The grammatical subject of a reporting verb, climbing through participles ("..., saying ...", "was quoted
     as saying"); for "quotes X as saying" the quoted person X; a name at the paragraph start when the parse put the
-    subject in another paragraph."""
+    subject in another paragraph. Subjects inside quotation marks (``marks``) belong to the quoted words."""
     tok: Token | None = verb
     found: Token | None = None
-    for _ in range(5):
+    for _ in range(6):
         if tok is None:
             break
         if tok.lemma_.lower() == "quote" and tok is not verb:
@@ -203,11 +203,11 @@ def subject_of(verb: Token) -> Token | None:
             if objs:
                 found = objs[0]
                 break
-        subj = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        subj = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"} and not (marks and _inside(c.idx, marks))]
         if subj:
             found = subj[0]
             break
-        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "acl", "prep"} and tok.head is not tok:
+        if tok.dep_ in _CLIMB and tok.head is not tok:
             tok = tok.head
         else:
             break
@@ -216,6 +216,9 @@ def subject_of(verb: Token) -> Token | None:
     if found is None or (found.pos_ == "PROPN" and not _personish(found)):
         return _paragraph_name_before(verb) or found
     return found
+
+
+_CLIMB = {"advcl", "xcomp", "conj", "pcomp", "acl", "prep", "pobj", "dobj", "npadvmod"}
 
 
 def _same_paragraph(a: Token, b: Token) -> bool:
@@ -277,7 +280,7 @@ def mention_span(tok: Token) -> Span:
             run = name_run(child)
             if run:
                 return Span(doc[run[0]].idx, doc[run[1] - 1].idx + len(doc[run[1] - 1].text))
-    if tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.tag_ in {"NNP", "NNPS"}):
+    if tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.pos_ not in {"PRON", "DET", "NOUN"}):
         run = name_run(tok)
         if run:
             return Span(doc[run[0]].idx, doc[run[1] - 1].idx + len(doc[run[1] - 1].text))
@@ -339,6 +342,11 @@ def _continued_clause(doc: Doc, verb: Token, comp: Token, para: Span) -> Span | 
 
 
 def _clause_span(doc: Doc, head: Token, exclude: set[int], para: Span) -> Span | None:
+    exclude = set(exclude)
+    for t in head.subtree:
+        # ", noting that ...", "and adding ...": a second report inside the clause is its own quote
+        if t is not head and t.i > head.i and t.dep_ in {"advcl", "conj"} and _is_cue_verb(t) and t.tag_ == "VBG":
+            exclude |= {g.i for g in t.subtree}
     toks = [t for t in head.subtree if t.i not in exclude]
     if not toks:
         return None
@@ -366,7 +374,7 @@ def _clause_span(doc: Doc, head: Token, exclude: set[int], para: Span) -> Span |
     return Span(s, e)
 
 
-def _indirect(doc: Doc, para: Span) -> Iterator[_Candidate]:
+def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]:
     c = cues()
     span = doc.char_span(para.start, para.end, alignment_mode="expand")
     if span is None:
@@ -374,7 +382,9 @@ def _indirect(doc: Doc, para: Span) -> Iterator[_Candidate]:
     for tok in span:
         low = tok.lemma_.lower()
         if _is_cue_verb(tok):
-            subj = subject_of(tok)
+            if _inside(tok.idx, marks):
+                continue
+            subj = subject_of(tok, marks)
             if subj is None:
                 continue
             cue = Span(tok.idx, tok.idx + len(tok.text))
@@ -456,7 +466,7 @@ def _cue_for(doc: Doc, m: Marked, marks: list[Marked], para: Span) -> tuple[Toke
             continue
         subj: Token | None = None
         if _is_cue_verb(tok):
-            subj = subject_of(tok)
+            subj = subject_of(tok, marks)
         elif tok.lower_ in c.according:
             objs = [g for t in tok.children if t.lower_ == "to" for g in t.children if g.dep_ == "pobj"]
             subj = objs[0] if objs else None
@@ -521,7 +531,7 @@ def _direct(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]:
             yield cand
             prev, prev_mark = cand, m
             continue
-        headline = _headline_speaker(doc, m, para) if not found else None
+        headline = _headline_speaker(doc, m, para) if not found and _words(content) >= 3 else None
         if headline is not None:
             cand = _Candidate(m.inner, "direct", None, headline)
             yield cand
@@ -586,7 +596,10 @@ def _label(doc: Doc, para: Span) -> tuple[Span, Span | None] | None:
     label = m.group(1)
     if any(w in cues().interviewer for w in re.findall(r"[a-z]+", label.lower())):
         return None
-    name_part = re.split(r"[,(]", label)[0].strip()
+    name_part, *role = re.split(r"[,(]", label, maxsplit=1)
+    name_part = name_part.strip()
+    if role and len(role[0].split()) > 6:
+        return None
     words = name_part.split()
     if not 1 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
         return None
@@ -603,7 +616,9 @@ def _label(doc: Doc, para: Span) -> tuple[Span, Span | None] | None:
     rest_span = None
     if rest.strip():
         s, e = _trim(doc.text, para.start + m.start(2), para.end)
-        rest_span = Span(s, e) if e > s else None
+        rest_span = Span(s, e) if e > s and _words(doc.text[s:e]) >= 4 else None
+        if rest_span is None:
+            return None
         if rest_span and doc.text[rest_span.start] in OPEN_MARKS + STRAIGHT:
             return None  # "Name: "..." " is a quote in marks, handled by pass 3
     return Span(span.start_char, span.end_char), rest_span
@@ -666,7 +681,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
     for para in paras:
         marks = list(find_marked(text, para))
         direct = list(_direct(doc, para, marks))
-        indirect = list(_indirect(doc, para))
+        indirect = list(_indirect(doc, para, marks))
         # group split parts with their head
         items: list[tuple[list[Span], _Candidate]] = []
         for cand in direct:
