@@ -26,7 +26,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from analysis.lexicons import load_toml
 from analysis.records import Cue, Quote, Span, Stance
 
-VERSION = "1"
+VERSION = "2"
 
 CUES_FILE = "stance_cues.toml"
 TARGETS_FILE = "stance_targets.toml"
@@ -52,6 +52,7 @@ class Lexicon:
     cues: tuple[CueSpec, ...]
     threshold: float
     scale: float
+    caps: dict[str, float]  # family -> most its un-negated cues may add up to
     factors: dict[str, float]
     negators: frozenset[str]
     scope_negators: frozenset[str]
@@ -83,6 +84,7 @@ def lexicon() -> Lexicon:
     return Lexicon(
         cues=tuple(cues),
         threshold=float(data["scoring"]["threshold"]),
+        caps={f["name"]: float(f["cap"]) for f in data["family"] if "cap" in f},
         scale=float(data["scoring"]["scale"]),
         factors={k: float(v) for k, v in data["factors"].items()},
         negators=frozenset(mods["negators"]),
@@ -377,6 +379,7 @@ def _danger_framed(cue: SpacySpan, lex: Lexicon) -> bool:
 class _Scored:
     cue: Cue
     value: float
+    family: str
 
 
 def _limited_topic(cue: SpacySpan, negative_tokens: set[int]) -> bool:
@@ -436,7 +439,7 @@ def _score_cue(
         modifier="+".join(mods) or None,
         span=Span(start, end),
     )
-    return _Scored(evidence, value)
+    return _Scored(evidence, value, spec.family)
 
 
 def find_cues(doc: Doc, quote: Quote) -> list[_Scored]:
@@ -454,6 +457,21 @@ def find_cues(doc: Doc, quote: Quote) -> list[_Scored]:
     return [_score_cue(c, spec, quote_tokens, negative_tokens, lex, m) for c, spec in cues]
 
 
+def _total(scored: list[_Scored], lex: Lexicon) -> float:
+    """Sum of cue values, each capped family contributing at most its cap in its own direction."""
+    by_family: dict[str, float] = {}
+    total = 0.0
+    for s in scored:
+        if s.family in lex.caps and "negated" not in (s.cue.modifier or ""):
+            by_family[s.family] = by_family.get(s.family, 0.0) + s.value
+        else:
+            total += s.value
+    for family, value in by_family.items():
+        cap = lex.caps[family]
+        total += max(-cap, min(cap, value))
+    return total
+
+
 def score_stance(doc: Doc, quote: Quote) -> Stance:
     """Stance of the quote toward Russia–North Korea cooperation, with the cues that drove it."""
     lex = lexicon()
@@ -462,7 +480,7 @@ def score_stance(doc: Doc, quote: Quote) -> Stance:
     if not on_target:
         return Stance(label=0, score=0.0, confidence=0.6, evidence=(), on_target=False, sentiment=feeling)
     scored = find_cues(doc, quote)
-    total = sum(s.value for s in scored)
+    total = _total(scored, lex)
     label = 1 if total >= lex.threshold else -1 if total <= -lex.threshold else 0
     score = math.tanh(total / lex.scale)
     # confidence: distance from the decision boundary, scaled to the threshold

@@ -54,6 +54,9 @@ def modifiers(verdict: Stance) -> set[str]:
         # descriptive / procedural -> 0
         ("The delegation arrived in Vladivostok on Tuesday morning.", 0),
         ("The talks will cover trade, transport and culture.", 0),
+        # plain exchange facts stay 0 however many there are; the same words negated are a claim of limits
+        ("North Korea sent shells, supplied rockets and delivered ammunition to Russia, which provided fuel.", 0),
+        ("Korean builders would be a real asset for Russia's reconstruction effort.", 1),
     ],
 )
 def test_cue_families(nlp: Language, text: str, expected: int) -> None:
