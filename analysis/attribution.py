@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "4"
+VERSION = "5"
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
@@ -285,8 +285,9 @@ class _State:
 
 
 def _person_at(state: _State, start: int, end: int) -> int | None:
+    """The person whose name ends the mention ("the Biden administration" is not Biden)."""
     for s, e, idx in state.owner_by_char:
-        if s < end and start < e:
+        if s < end and start < e and e >= end - 1:
             return idx
     return None
 

@@ -27,12 +27,13 @@ from analysis.attribution import looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "4"
+VERSION = "5"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
 STRAIGHT = '"'
 MIN_INDIRECT_WORDS = 4
+MIN_NP_WORDS = 6  # a noun-phrase object shorter than this names an act ("highlighted the problem"), not content
 MAX_FRAGMENT_OUTSIDE_WORDS = 4  # a clause with this few words outside its marks is recorded as the direct fragment
 MAX_SPLIT_GAP_TOKENS = 16  # "A," said X, a professor at Y. "B" -> one quote when the gap is short
 _WORD = re.compile(r"\w+")
@@ -315,6 +316,32 @@ class _Candidate:
     segments: tuple[Span, ...] = ()  # when a reported clause continues after the attribution
 
 
+def _contentful_np(np: Token) -> bool:
+    """A noun phrase that states content: long, and with an "of"/"between" complement or a clause."""
+    if sum(1 for _ in np.subtree) < MIN_NP_WORDS:
+        return False
+    return any(
+        (c.dep_ == "prep" and c.lower_ in {"of", "between", "about", "on", "in", "over", "that"}) or c.dep_ in {"acl", "relcl"}
+        for c in np.children
+    )
+
+
+def _inverted_clause(doc: Doc, verb: Token, subj: Token, para: Span) -> Span | None:
+    """"CLAUSE, X noted." when the parse gave the verb no clausal complement: the text before ", X"."""
+    sent = verb.sent
+    if subj.i >= verb.i or subj.left_edge.i - 1 <= sent.start:
+        return None
+    comma = doc[subj.left_edge.i - 1]
+    trailing = [t for t in doc[verb.i + 1 : sent.end] if not (t.is_punct or t.is_space)]
+    if comma.text != "," or any(t.dep_ not in {"npadvmod", "advmod"} for t in trailing):
+        return None
+    start = max(sent.start_char, para.start)
+    s, e = _trim(doc.text, start, comma.idx)
+    if e <= s or "\n" in doc.text[s:e] or _words(doc.text[s:e]) < MIN_INDIRECT_WORDS:
+        return None
+    return Span(s, e)
+
+
 def _previous_sentence(doc: Doc, tok: Token, para: Span) -> Span | None:
     sent = tok.sent
     if sent.start == 0:
@@ -390,7 +417,10 @@ def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]
             cue = Span(tok.idx, tok.idx + len(tok.text))
             comp = [ch for ch in tok.children if ch.dep_ == "ccomp"]
             if not comp and low in c.np_object:
-                comp = [ch for ch in tok.children if ch.dep_ == "dobj"]
+                # "suggested the possibility of ...": a noun phrase long enough to carry content
+                comp = [ch for ch in tok.children if ch.dep_ == "dobj" and _contentful_np(ch)]
+                if any(tok.idx < m.outer.start < tok.sent.end_char for m in marks):
+                    comp = []  # "highlighted the problem ...: “quote”": the act is summarised, the quote is the content
             exclude = {t.i for t in subj.subtree} | {tok.i}
             if not comp and tok.dep_ == "advcl" and any(ch.lower_ == "as" and ch.dep_ == "mark" for ch in tok.children):
                 # "As X pointed out, CLAUSE": the main clause is the content
@@ -404,6 +434,11 @@ def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]
                 prev = _previous_sentence(doc, tok, para)
                 if agent and prev is not None:
                     yield _Candidate(prev, "indirect", cue, mention_span(agent[0]))
+                continue
+            if not comp:
+                inverted = _inverted_clause(doc, tok, subj, para)
+                if inverted is not None:
+                    yield _Candidate(inverted, "indirect", cue, mention_span(subj))
                 continue
             for head in comp[:1]:
                 cl = _clause_span(doc, head, exclude, para)
@@ -587,15 +622,20 @@ def _governed_by(doc: Doc, m: Marked, cue: Token) -> bool:
 _LABEL = re.compile(r"^\s*([A-Z][^:\n]{1,70}?)\s*:\s*(.*)$")
 
 
-def _label(doc: Doc, para: Span) -> tuple[Span, Span | None] | None:
-    """``Name:`` or ``NAME, ROLE:`` at a paragraph start -> (name span, rest-of-paragraph span or None)."""
+@dataclass(frozen=True, slots=True)
+class _Label:
+    name: Span
+    rest: Span | None  # the speech on the label's own line (transcripts), None for a label line
+    interviewer: bool
+
+
+def _label(doc: Doc, para: Span) -> _Label | None:
+    """``Name:`` on its own line, or ``NAME, ROLE: speech`` in an all-caps transcript, at a paragraph start."""
     text = doc.text[para.start : para.end]
     m = _LABEL.match(text)
     if m is None:
         return None
     label = m.group(1)
-    if any(w in cues().interviewer for w in re.findall(r"[a-z]+", label.lower())):
-        return None
     name_part, *role = re.split(r"[,(]", label, maxsplit=1)
     name_part = name_part.strip()
     if role and len(role[0].split()) > 6:
@@ -612,33 +652,35 @@ def _label(doc: Doc, para: Span) -> tuple[Span, Span | None] | None:
         run = name_run(span[-1])
         if run is None or not looks_like_person(doc, *run):
             return None
+    interviewer = any(w in cues().interviewer for w in re.findall(r"[a-z]+", label.lower()))
+    name = Span(span.start_char, span.end_char)
     rest = m.group(2)
-    rest_span = None
-    if rest.strip():
-        s, e = _trim(doc.text, para.start + m.start(2), para.end)
-        rest_span = Span(s, e) if e > s and _words(doc.text[s:e]) >= 4 else None
-        if rest_span is None:
-            return None
-        if rest_span and doc.text[rest_span.start] in OPEN_MARKS + STRAIGHT:
-            return None  # "Name: "..." " is a quote in marks, handled by pass 3
-    return Span(span.start_char, span.end_char), rest_span
+    if not rest.strip():
+        return _Label(name, None, interviewer)
+    if not caps:
+        return None  # "President X: ..." in title case is a headline, not a transcript line
+    s, e = _trim(doc.text, para.start + m.start(2), para.end)
+    if e <= s or _words(doc.text[s:e]) < 4 or doc.text[s] in OPEN_MARKS + STRAIGHT:
+        return None  # too short, or a quote in marks handled by pass 3
+    return _Label(name, Span(s, e), interviewer)
 
 
 def _labelled(doc: Doc, paras: list[Span]) -> Iterator[_Candidate]:
+    """Speech under ``Name:`` labels (interviews, transcripts); the interviewer's lines are the outlet's voice."""
     current: Span | None = None
+    interviewers: set[str] = set()
     for para in paras:
         found = _label(doc, para)
         if found is not None:
-            name, rest = found
-            if rest is not None:
-                yield _Candidate(rest, "direct", None, name)
+            words = set(doc.text[found.name.start : found.name.end].lower().split())
+            if found.interviewer or words & interviewers:
+                interviewers |= words
+                current = None
+            elif found.rest is not None:
+                yield _Candidate(found.rest, "direct", None, found.name)
                 current = None
             else:
-                current = name
-            continue
-        text = doc.text[para.start : para.end]
-        if _LABEL.match(text) and text.rstrip().endswith(":"):
-            current = None  # an interviewer label
+                current = found.name
             continue
         if current is not None:
             s, e = _trim(doc.text, para.start, para.end)
@@ -693,13 +735,21 @@ def find_quotes(doc: Doc) -> list[Quote]:
         for ind in indirect:
             touching = [m for m in marks if m.outer.start < ind.span.end and ind.span.start < m.outer.end]
             inner = [m for m in touching if ind.span.start <= m.outer.start and m.outer.end <= ind.span.end]
+            after = text[ind.span.end : ind.span.end + 4].lstrip(" :,\u2014-")
+            if after[:1] in OPEN_MARKS + STRAIGHT:
+                continue  # a lead-in to a quotation ("X highlighted the problem: “...”")
             if len(inner) != len(touching):
                 continue  # straddles a quotation: a parse of the quoted words, the direct quote carries it
             if any(_full_sentence(text[m.inner.start : m.inner.end]) for m in inner):
                 continue  # a whole quoted sentence inside: the direct quote carries it
             outside = _outside_words(doc, ind.span, marks)
             quoted = sum(_words(text[m.inner.start : m.inner.end]) for m in inner)
-            ends_clause = bool(inner) and text[inner[-1].outer.end : ind.span.end].strip(" .,;:") == ""
+            # a fragment closing the sentence with the full stop inside its marks stands for the whole report
+            ends_clause = (
+                bool(inner)
+                and text[inner[-1].outer.end : ind.span.end].strip(" .,;:") == ""
+                and any(ch in ".?!," for ch in text[inner[-1].inner.end : inner[-1].outer.end])
+            )
             if len(inner) == 1 and (outside <= MAX_FRAGMENT_OUTSIDE_WORDS or quoted >= outside or ends_clause):
                 continue  # the quoted words are the whole complement: recorded as the direct fragment
             if not inner and _first_person(text[ind.span.start : ind.span.end]) and ind.span.end <= (ind.cue or ind.span).start:
