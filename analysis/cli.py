@@ -160,6 +160,7 @@ def cmd_reanalyze(args: argparse.Namespace) -> int:
     from analysis.service import reanalyze
 
     settings = _settings(args)
+    _store(args)  # a friendly error when there is no database
     with Progress("re-analysed") as progress:
         done, quotes = reanalyze(settings, force=args.force, on_progress=progress)
     _err(f"re-analysed {done} article(s), quotes found {quotes}")
