@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "5"
+VERSION = "6"
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
@@ -346,18 +346,33 @@ def _resolve_mention(doc: Doc, state: _State, span: Span, speakers: list[tuple[i
     lex = lexicon()
     text = doc.text[span.start : span.end].strip()
     low = text.lower()
-    if low in lex.pronouns or low in lex.possessives:
+    if low in lex.pronouns or low in lex.possessives or low in {"him"}:
         return _last_subject_before(state, span.start, speakers)
     if low in lex.plural_pronouns:
         return None
     idx = _person_at(state, span.start, span.end)
     if idx is not None:
         return idx
+    key = name_key(text)
+    if key and all(w[:1].isupper() for w in text.split()) and len(key) <= 4:
+        # a name the model did not tag ("BARROS:" in a transcript, a surname tagged ORG)
+        stripped = tuple(w for w in key if w not in lex.honorifics and w + "." not in lex.honorifics)
+        seen = {i: max((s for s, _ in p.mentions if s < span.start), default=-1) for i, p in enumerate(state.people)}
+        idx = _match(state.people, stripped, seen) if stripped else None
+        if idx is not None:
+            return idx
     return _resolve_descriptor(doc, state, span, speakers)
 
 
 def _paragraph_index(text: str) -> list[int]:
-    return [m.start() for m in re.finditer(r"(?:^|\n)", text)]
+    """Start offsets of the non-empty lines (paragraphs)."""
+    starts = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            starts.append(pos)
+        pos += len(line) + 1
+    return starts
 
 
 def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:

@@ -27,7 +27,7 @@ from analysis.attribution import looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "5"
+VERSION = "6"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -196,6 +196,11 @@ def subject_of(verb: Token, marks: list[Marked] | None = None) -> Token | None:
     subject in another paragraph. Subjects inside quotation marks (``marks``) belong to the quoted words."""
     tok: Token | None = verb
     found: Token | None = None
+    if verb.lemma_.lower() == "quote":
+        # "the paper quotes X as saying": the speaker is the object
+        objs = [c for c in verb.children if c.dep_ == "dobj"]
+        if objs:
+            return objs[0]
     for _ in range(6):
         if tok is None:
             break
@@ -250,6 +255,8 @@ def _personish(tok: Token) -> bool:
     low = tok.lower_
     if tok.pos_ == "PRON":
         return low in {"he", "she", "him", "her"}
+    if any(c.dep_ == "appos" and c.pos_ == "PROPN" and _personish(c) for c in tok.children):
+        return True  # "one of the report's authors, Lee Jong-kyu,"
     if tok.pos_ == "PROPN" or tok.tag_ in {"NNP", "NNPS"}:
         run = name_run(tok)
         return run is not None and looks_like_person(tok.doc, *run)
@@ -321,8 +328,9 @@ def _contentful_np(np: Token) -> bool:
     if sum(1 for _ in np.subtree) < MIN_NP_WORDS:
         return False
     return any(
-        (c.dep_ == "prep" and c.lower_ in {"of", "between", "about", "on", "in", "over", "that"}) or c.dep_ in {"acl", "relcl"}
-        for c in np.children
+        (c.dep_ == "prep" and c.lower_ in {"of", "between", "about", "on", "in", "over"}) or c.dep_ in {"acl", "relcl"}
+        for c in np.subtree
+        if c.head is np or c.head.head is np
     )
 
 
