@@ -1,6 +1,6 @@
 """Generate a synthetic DuckDB store of N quotes (fictional people, institutions and outlets).
 
-Used by the dashboard benchmark and tests: the schema comes from ``analysis.store.MIGRATIONS``, the rows are
+Used by the dashboard benchmark and tests: the schema comes from ``analysis.store.migrate``, the rows are
 random but deterministic for a seed, and institution types lean differently so filters visibly change charts.
 
     .venv/bin/python bench/make_store.py --quotes 100000 --out /tmp/bench.duckdb
@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analysis.store import MIGRATIONS
+from analysis.store import migrate, speaker_key
 
 # (name, type, lean): lean is the probability shift toward +1 (positive) or -1 (negative).
 INSTITUTIONS: tuple[tuple[str, str, float], ...] = (
@@ -116,7 +116,7 @@ def generate(n_quotes: int, *, seed: int = 0, demo: bool = False) -> tuple[pd.Da
             score = stance * (0.35 + rng.random() * 0.6) if stance else (rng.random() - 0.5) * 0.3
             quotes.append({
                 "id": f"q{qi:08d}", "article_id": art_id, "speaker": speaker,
-                "speaker_key": speaker.lower(), "role": role, "institution": inst,
+                "speaker_key": speaker_key(speaker), "role": role, "institution": inst,
                 "institution_type": itype, "institution_known": True, "former": rng.random() < 0.05,
                 "quote": text, "kind": kind, "start_char": s, "end_char": e,
                 "segments": json.dumps([[s, e]]), "stance": stance, "score": round(score, 4),
@@ -148,8 +148,7 @@ def build_store(path: Path, n_quotes: int, *, seed: int = 0, demo: bool = False)
     articles, quotes = generate(n_quotes, seed=seed, demo=demo)
     con = duckdb.connect(str(path))
     try:
-        for ddl in MIGRATIONS:
-            con.execute(ddl)
+        migrate(con)
         con.register("articles_df", articles)
         con.register("quotes_df", quotes)
         cols_a = ", ".join(articles.columns)

@@ -19,6 +19,8 @@ from dashboard import data, ui
 from dashboard.filters import Filters
 
 st.set_page_config(page_title="Stance on Russia–North Korea cooperation", page_icon=":material/explore:", layout="wide")
+# Analysts and their director are viewers: no "Deploy" button (the option is per-app, scriptable).
+st.set_option("client.toolbarMode", "viewer")
 
 
 def _db_path(argv: list[str]) -> str:

@@ -16,10 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-try:
-    from analysis.store import Store, StoreMissing
-except ImportError:  # TEMPORARY: the store API is landing in parallel
-    from dashboard._store_fallback import Store, StoreMissing
+from analysis.store import Store, StoreMissing
 from dashboard import queries
 from dashboard.filters import Filters
 from dashboard.queries import Headline

@@ -51,10 +51,10 @@ def ingest_upload(db: str, name: str, payload: bytes, *, max_bytes: int) -> Outc
     """Analyse and store one uploaded file; oversize or failing files become a problem row."""
     if len(payload) > max_bytes:
         return Outcome(problems=((name, f"file is {len(payload):,} bytes; the limit is {max_bytes:,}"),))
-    from analysis import service
+    from analysis.service import ingest_upload as service_upload
 
     try:
-        return _outcome(service.ingest_upload(name, payload, Settings.from_env(db_path=Path(db))))
+        return _outcome(service_upload(name, payload, Settings.from_env(db_path=Path(db))))
     except Exception as exc:  # one bad file must not break the page; the reason is shown beside its name
         log.exception("ingest of upload %s failed", name)
         return Outcome(problems=((name, f"{exc.__class__.__name__}: {exc}"),))
@@ -62,10 +62,10 @@ def ingest_upload(db: str, name: str, payload: bytes, *, max_bytes: int) -> Outc
 
 def ingest_sources(db: str, sources: list[str], *, on_progress: Any = None) -> Outcome:
     """Analyse and store paths or URLs (the demo corpus, pasted links)."""
-    from analysis import service
+    from analysis.service import ingest_sources as service_ingest
 
     try:
-        report = service.ingest_sources(sources, Settings.from_env(db_path=Path(db)), on_progress=on_progress)
+        report = service_ingest(sources, Settings.from_env(db_path=Path(db)), on_progress=on_progress)
     except Exception as exc:  # e.g. the store is locked by another writer for too long
         log.exception("ingest of %d sources failed", len(sources))
         return Outcome(problems=(("(all)", f"{exc.__class__.__name__}: {exc}"),))

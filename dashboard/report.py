@@ -16,13 +16,9 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from analysis.settings import DEFAULT_DB, Settings
+from analysis.store import Store, StoreMissing
 from dashboard import charts, export, queries
 from dashboard.filters import Filters, add_arguments, describe, from_arguments
-
-try:
-    from analysis.store import Store, StoreMissing
-except ImportError:  # TEMPORARY: the store API is landing in parallel
-    from dashboard._store_fallback import Store, StoreMissing  # type: ignore[assignment]
 
 TOP = 15
 
