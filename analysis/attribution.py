@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "6"
+VERSION = "7"
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
@@ -81,18 +81,38 @@ def _is_name_token(tok: Token) -> bool:
     return bool(_NAME_CHARS.match(text)) and tok.lower_ not in {"'s", "’s"}
 
 
+def _hyphen_tail(doc: Doc, k: int) -> bool:
+    """The lower-case second half of a hyphenated given name ("Min-seok"), glued to a hyphen."""
+    return (
+        k >= 2
+        and doc[k].text[:1].islower()
+        and doc[k].is_alpha
+        and doc[k - 1].text in {"-", "‐"}
+        and not doc[k - 1].whitespace_
+        and not doc[k - 2].whitespace_
+        and doc[k - 2].text[:1].isupper()
+    )
+
+
 def name_run(tok: Token) -> tuple[int, int] | None:
     """Token range [i, j) of the capitalised run around ``tok`` with titles and honorifics stripped."""
     doc = tok.doc
-    if not _is_name_token(tok):
+    if not _is_name_token(tok) and not _hyphen_tail(tok.doc, tok.i):
         return None
     lex = lexicon()
     i = tok.i
     while i - 1 >= 0 and _is_name_token(doc[i - 1]) and "\n" not in doc[i - 1].whitespace_:
         i -= 1
     j = tok.i + 1
-    while j < len(doc) and _is_name_token(doc[j]) and "\n" not in doc[j - 1].whitespace_:
-        j += 1
+    while j < len(doc) and "\n" not in doc[j - 1].whitespace_:
+        if _is_name_token(doc[j]) or _hyphen_tail(doc, j):
+            j += 1
+        else:
+            break
+    if i < tok.i + 1 and _hyphen_tail(doc, tok.i):
+        # started on the lower-case half of "Min-seok": walk back over the hyphen
+        while i - 1 >= 0 and (_is_name_token(doc[i - 1]) or _hyphen_tail(doc, i - 1)):
+            i -= 1
     # drop leading titles, honorifics, nationality adjectives, organisation words and function words
     # ("But Mr.", "Russian President", "Gen.")
     while i < j and (
@@ -102,7 +122,7 @@ def name_run(tok: Token) -> tuple[int, int] | None:
         or (doc[i].ent_type_ in {"NORP", "GPE"} and i < tok.i)
         or (_norm(doc[i].text) in lex.organisation_words and i < tok.i)
         or doc[i].text in {"-", "‐"}
-        or doc[i].pos_ in {"CCONJ", "SCONJ", "DET", "ADV", "PRON", "ADP", "AUX", "PART", "INTJ"}
+        or (doc[i].is_stop and doc[i].pos_ != "PROPN")
     ):
         i += 1
     while j > i and doc[j - 1].text in {"-", "‐"}:
@@ -125,8 +145,11 @@ def looks_like_person(doc: Doc, start: int, end: int) -> bool:
     ents = {t.ent_type_ for t in toks if t.ent_type_}
     if "PERSON" in ents:
         return True
-    if ents & {"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "EVENT", "LAW"}:
-        return False
+    place_like = {"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "EVENT", "LAW"}
+    if len(toks) >= 2 and all(t.ent_type_ in place_like for t in toks):
+        return False  # "North Korea", "New York"
+    if len(toks) == 1 and ents & place_like:
+        return toks[0].text in _person_tokens(doc)
     if "ORG" in ents or "PRODUCT" in ents or "WORK_OF_ART" in ents:
         # the small model tags many names ORG: a surname of a PERSON named elsewhere in the article is a person
         if len(toks) == 1:
@@ -140,8 +163,14 @@ def _person_tokens(doc: Doc) -> set[str]:
 
 
 def name_key(text: str) -> tuple[str, ...]:
-    """Lower-case name tokens with hyphens split and periods dropped ("Kim Jong-un" -> kim, jong, un)."""
-    return tuple(w for w in re.split(r"[\s\-‐]+", text.lower().replace("’", "'").replace(".", " ")) if w)
+    """Lower-case name words, periods dropped, hyphenated parts kept together ("Kim Jong-un" -> kim, jong-un)."""
+    clean = re.sub(r"\s*[\-‐]\s*", "-", text.lower().replace("’", "'").replace(".", " "))
+    return tuple(w.strip("-") for w in clean.split() if w.strip("-"))
+
+
+def _flat(key: tuple[str, ...]) -> str:
+    """Spelling-insensitive form for equality: "jong-un" == "jong un"."""
+    return "".join(key).replace("-", "")
 
 
 # ----------------------------------------------------------------------------------------------- people
@@ -255,7 +284,7 @@ def _cluster(doc: Doc, ranges: list[tuple[int, int]]) -> tuple[list[_Person], di
 def _match(people: list[_Person], key: tuple[str, ...], last_seen: dict[int, int]) -> int | None:
     """The person a name key refers to: same full name, else the most recent person the short form fits."""
     for idx, p in enumerate(people):
-        if p.key == key:
+        if _flat(p.key) == _flat(key):
             return idx
     fits: list[int] = []
     for idx, p in enumerate(people):
@@ -434,7 +463,9 @@ def _complete_names(doc: Doc, people: list[_Person]) -> None:
             if tok.lower_ != p.key[0] or tok.i == 0:
                 continue
             run = name_run(tok)
-            if run is None or run[1] != tok.i + 1 or run[1] - run[0] < 2 or not looks_like_person(doc, *run):
+            if run is None or tok.i not in {run[0], run[1] - 1} or run[1] - run[0] < 2:
+                continue
+            if not looks_like_person(doc, *run) or p.key[0] not in _Person("", name_key(doc[run[0] : run[1]].text)).aliases():
                 continue
             text = doc[run[0] : run[1]].text
             p.name, p.key = text, name_key(text)

@@ -27,7 +27,7 @@ from analysis.attribution import looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "6"
+VERSION = "7"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"

@@ -106,7 +106,7 @@ def test_mentions_cover_every_reference_in_order(nlp: Language) -> None:
 
 @pytest.mark.parametrize(
     ("name", "key"),
-    [("Kim Jong-un", ("kim", "jong", "un")), ("Patrick S. Ryder", ("patrick", "s", "ryder"))],
+    [("Kim Jong-un", ("kim", "jong-un")), ("Patrick S. Ryder", ("patrick", "s", "ryder")), ("Cha Min - seok", ("cha", "min-seok"))],
 )
 def test_name_key(name: str, key: tuple[str, ...]) -> None:
     assert name_key(name) == key
