@@ -74,18 +74,21 @@ def cmd_extract(args: argparse.Namespace) -> int:
     """Analyse files without a database; one JSON line per quote."""
     from analysis.ingest import IngestProblem, read_paths
     from analysis.nlp import load_nlp
-    from analysis.pipeline import analyze
     from analysis.records import Article
+    from analysis.service import analyse
 
     settings = _settings(args)
     problems: list[IngestProblem] = []
     counts = {"read": 0, "quotes": 0}
 
+    def problem(item: IngestProblem) -> None:
+        problems.append(item)
+        _err(f"skipped {item}")
+
     def articles() -> Iterator[Article]:
         for item in read_paths(args.paths, settings):
             if isinstance(item, IngestProblem):
-                problems.append(item)
-                _err(f"skipped {item}")
+                problem(item)
             else:
                 counts["read"] += 1
                 yield item
@@ -93,7 +96,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     nlp = load_nlp(settings.spacy_model)
     out = _open_out(args.out)
     try:
-        for result in analyze(articles(), nlp, batch_size=settings.batch_size):
+        for result in analyse(articles(), nlp, batch_size=settings.batch_size, on_problem=problem):
             for quote in result.quotes:
                 out.write(json.dumps(quote.to_row(), ensure_ascii=False) + "\n")
                 counts["quotes"] += 1
@@ -162,7 +165,9 @@ def cmd_reanalyze(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _store(args)  # a friendly error when there is no database
     with Progress("re-analysed") as progress:
-        done, quotes = reanalyze(settings, force=args.force, on_progress=progress)
+        done, quotes = reanalyze(
+            settings, force=args.force, on_progress=progress, on_problem=lambda p: _err(f"failed {p}")
+        )
     _err(f"re-analysed {done} article(s), quotes found {quotes}")
     return 0
 

@@ -7,14 +7,20 @@ in one short transaction, so the dashboard can read and write overrides between 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from analysis.ingest import KNOWN_SUFFIXES, IngestProblem, read_paths
 from analysis.records import Article
 from analysis.settings import Settings
 from analysis.store import Store
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from analysis.pipeline import ArticleResult
 
 ProgressFn = Callable[[int, int], None]
 ProblemFn = Callable[[IngestProblem], None]
@@ -36,27 +42,50 @@ def _batches(items: Sequence[Article], size: int) -> Iterable[Sequence[Article]]
         yield items[start : start + max(1, size)]
 
 
+def analyse(
+    articles: Iterable[Article], nlp: Language, *, batch_size: int, on_problem: ProblemFn | None = None
+) -> Iterator[ArticleResult]:
+    """Parse with ``nlp.pipe`` and run every stage; an article whose analysis fails is reported and left out."""
+    from analysis.pipeline import ArticleResult, analyze_doc
+
+    stream = ((a.text, a) for a in articles)
+    for doc, article in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+        try:
+            yield ArticleResult(article, analyze_doc(article, doc))
+        except Exception as exc:  # a bug in one stage on one article must not lose the rest of the batch
+            if on_problem:
+                on_problem(IngestProblem(article.source or article.name, f"analysis failed ({type(exc).__name__}: {exc})"))
+
+
 def analyse_and_store(
-    articles: Sequence[Article], settings: Settings, *, on_progress: ProgressFn | None = None
+    articles: Sequence[Article],
+    settings: Settings,
+    *,
+    on_progress: ProgressFn | None = None,
+    on_problem: ProblemFn | None = None,
 ) -> tuple[int, int]:
-    """Analyse ``articles`` batch by batch and write each batch in one transaction; (articles, quotes) written."""
+    """Analyse ``articles`` batch by batch and write each batch in one transaction; (articles, quotes) written.
+
+    An article whose analysis failed is not stored, so the next run tries it again.
+    """
     if not articles:
         return 0, 0
     from analysis.nlp import load_nlp
-    from analysis.pipeline import analyze
 
     nlp = load_nlp(settings.spacy_model)
     store = Store(settings.db_path)
-    done = quotes = 0
+    done = written = quotes = 0
     if on_progress:
         on_progress(0, len(articles))
     for batch in _batches(articles, settings.batch_size):
-        results = list(analyze(batch, nlp, batch_size=settings.batch_size))  # no connection open while parsing
+        # No connection is open while parsing: the dashboard can read and write between batches.
+        results = list(analyse(batch, nlp, batch_size=settings.batch_size, on_problem=on_problem))
         quotes += store.write_results(results)
+        written += len(results)
         done += len(batch)
         if on_progress:
             on_progress(done, len(articles))
-    return done, quotes
+    return written, quotes
 
 
 def ingest_items(
@@ -70,22 +99,26 @@ def ingest_items(
     problems: list[IngestProblem] = []
     articles: dict[str, Article] = {}
     read = 0
+
+    def problem(item: IngestProblem) -> None:
+        problems.append(item)
+        if on_problem:
+            on_problem(item)
+
     for item in items:
         if isinstance(item, IngestProblem):
-            problems.append(item)
-            if on_problem:
-                on_problem(item)
+            problem(item)
             continue
         read += 1
         articles.setdefault(item.id, item)
     store = Store(settings.db_path)
     known = store.known_article_ids(list(articles))
     todo = [a for a in articles.values() if a.id not in known]
-    written, quotes = analyse_and_store(todo, settings, on_progress=on_progress)
+    written, quotes = analyse_and_store(todo, settings, on_progress=on_progress, on_problem=problem)
     if not todo:
         store.initialise()  # an empty or fully-known run still leaves a usable, migrated database
     return IngestReport(
-        read=read, skipped=tuple(problems), already_stored=read - len(todo), quotes=quotes, articles=written
+        read=read, skipped=tuple(problems), already_stored=read - len(todo), quotes=quotes, articles=written,
     )
 
 
@@ -126,7 +159,11 @@ def _relabel(item: Article | IngestProblem, temp: str, name: str) -> Article | I
 
 
 def reanalyze(
-    settings: Settings, *, force: bool = False, on_progress: ProgressFn | None = None
+    settings: Settings,
+    *,
+    force: bool = False,
+    on_progress: ProgressFn | None = None,
+    on_problem: ProblemFn | None = None,
 ) -> tuple[int, int]:
     """Re-run the pipeline on stored articles whose pipeline version is not the current one; (articles, quotes).
 
@@ -134,16 +171,17 @@ def reanalyze(
     """
     store = Store(settings.db_path)
     stale = store.stale_article_ids(force=force)
-    done = quotes = 0
+    done = processed = quotes = 0
     total = len(stale)
     if on_progress:
         on_progress(0, total)
     for start in range(0, total, max(1, settings.batch_size)):
         # Load and analyse one batch at a time so memory stays flat and no connection is held while parsing.
         batch = store.load_articles(stale[start : start + max(1, settings.batch_size)])
-        written, found = analyse_and_store(batch, settings)
+        written, found = analyse_and_store(batch, settings, on_problem=on_problem)
         done += written
+        processed += len(batch)
         quotes += found
         if on_progress:
-            on_progress(done, total)
+            on_progress(processed, total)
     return done, quotes

@@ -259,14 +259,13 @@ def test_reanalyze_touches_only_stale_articles_and_keeps_overrides(
     seen: list[str] = []
     import analysis.pipeline as pipeline
 
-    real = pipeline.analyze
+    real = pipeline.analyze_doc
 
-    def spy(articles, nlp, *, batch_size=16):  # type: ignore[no-untyped-def]
-        batch = list(articles)
-        seen.extend(a.id for a in batch)
-        return real(batch, nlp, batch_size=batch_size)
+    def spy(article: Article, doc: object) -> tuple[ScoredQuote, ...]:
+        seen.append(article.id)
+        return real(article, doc)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "analyze", spy)
+    monkeypatch.setattr(pipeline, "analyze_doc", spy)
     assert service.reanalyze(settings) == (1, int((quotes["article_id"] == stale_article).sum()))
     assert seen == [stale_article]
     assert set(store.query_df("SELECT DISTINCT pipeline_version FROM articles")["pipeline_version"]) == {PIPELINE_VERSION}
@@ -279,3 +278,46 @@ def test_reanalyze_touches_only_stale_articles_and_keeps_overrides(
     assert count(store, "overrides") == 1
     again = service.ingest_sources([corpus], settings)
     assert (again.articles, again.already_stored, again.quotes) == (0, 2, 0)
+
+
+def test_a_failing_article_is_reported_and_the_rest_stored(
+    tmp_path: Path, nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analysis.pipeline as pipeline
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i, text in enumerate(REANALYSE_TEXTS):
+        (corpus / f"r{i}.txt").write_text(text, encoding="utf-8")
+    real = pipeline.analyze_doc
+
+    def flaky(article: Article, doc: object) -> tuple[ScoredQuote, ...]:
+        if article.name == "r1.txt":
+            raise RuntimeError("stage bug")
+        return real(article, doc)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "analyze_doc", flaky)
+    settings = Settings(db_path=tmp_path / "s.duckdb")
+    report = service.ingest_sources([corpus], settings)
+    assert (report.read, report.articles) == (2, 1)
+    assert [(Path(p.source).name, p.reason) for p in report.skipped] == [
+        ("r1.txt", "analysis failed (RuntimeError: stage bug)")
+    ]
+    monkeypatch.setattr(pipeline, "analyze_doc", real)
+    again = service.ingest_sources([corpus], settings)  # the failed article was not stored: it is retried
+    assert (again.articles, again.already_stored) == (1, 1)
+
+
+def test_ingest_upload(tmp_path: Path, nlp: Language) -> None:
+    settings = Settings(db_path=tmp_path / "s.duckdb", max_bytes=2000)
+    data = ("text,outlet\n" + "".join(f'"{t.strip().replace(chr(34), chr(34) * 2)}",Example Post\n'
+                                       for t in REANALYSE_TEXTS) + ",Example Post\n").encode()
+    report = service.ingest_upload("../../etc/batch.csv", data, settings)
+    assert (report.read, report.articles) == (2, 2)
+    assert [(p.source, p.reason) for p in report.skipped] == [("batch.csv:3", "missing or empty 'text'")]
+    names = set(Store(settings.db_path).query_df("SELECT name, source FROM articles")["name"])
+    assert names == {"batch.csv:1", "batch.csv:2"}
+    big = service.ingest_upload("big.txt", b"x" * 2001, settings)
+    assert big.read == 0 and "over the 2,000-byte limit" in big.skipped[0].reason
+    odd = service.ingest_upload("photo.png", b"\x89PNG", settings)
+    assert "unsupported file type" in odd.skipped[0].reason
