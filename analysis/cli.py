@@ -47,9 +47,10 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if self.stream.isatty():
+            from rich.console import Console
             from rich.progress import Progress as RichProgress
 
-            bar = RichProgress(transient=True)
+            bar = RichProgress(console=Console(file=self.stream), transient=True)  # stdout may carry JSON lines
             bar.start()
             self._task = bar.add_task(self.label, total=None)
             self._bar = bar
