@@ -115,7 +115,7 @@ def diverging_bars(df: pd.DataFrame, *, group: str, title: str, subtitle: str | 
     fig.update_layout(
         barmode="overlay",
         bargap=0.3,
-        xaxis={"title": "Number of quotes  (← against · for →)", "range": [-reach * 1.05, reach * 1.05],
+        xaxis={"title": "Quotes (← against · for →)", "range": [-reach * 1.05, reach * 1.05],
                "zeroline": True, "zerolinecolor": "#555", "zerolinewidth": 1, "tickformat": "d"},
         xaxis2={"overlaying": "x", "side": "top", "range": [-1.05, 1.05], "title": {"text": "Mean stance ◆", "standoff": 4},
                 "tickvals": [-1, -0.5, 0, 0.5, 1], "ticktext": ["−1", "−0.5", "0", "+0.5", "+1"],
