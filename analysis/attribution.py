@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "7"
+VERSION = "8"
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
@@ -322,6 +322,7 @@ def _person_at(state: _State, start: int, end: int) -> int | None:
 
 
 def _last_subject_before(state: _State, pos: int, speakers: list[tuple[int, int]]) -> int | None:
+    """Antecedent of "he"/"she": the most recent person in subject position or cited as a speaker."""
     best: tuple[int, int] | None = None
     for off, idx in state.subject_positions + speakers:
         if off < pos and (best is None or off > best[0]):

@@ -27,7 +27,7 @@ from analysis.attribution import looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "7"
+VERSION = "8"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -130,7 +130,7 @@ def find_marked(text: str, para: Span) -> Iterator[Marked]:
             c in CLOSE_MARKS
             or (c == STRAIGHT and bool(stack) and (nxt.isspace() or not nxt.isalnum() or not prev.isspace()))
             or (c == "'" and nxt == "'" and bool(stack))
-            or (c in OPEN_MARKS and bool(stack) and prev.isalnum())
+            or (c in OPEN_MARKS and bool(stack) and (prev.isalnum() or (prev in ",.?!" and nxt.isspace())))
         )
         if c == "'" and nxt == "'":
             width = 2
@@ -219,8 +219,8 @@ def subject_of(verb: Token, marks: list[Marked] | None = None) -> Token | None:
             break
     if found is not None and not _same_paragraph(found, verb):
         found = None
-    if found is None or (found.pos_ == "PROPN" and not _personish(found)):
-        return _paragraph_name_before(verb) or found
+    if found is None:
+        return _paragraph_name_before(verb)
     return found
 
 
@@ -240,6 +240,8 @@ def _paragraph_name_before(verb: Token) -> Token | None:
     depth = 0
     while i >= 0 and "\n" not in doc[i].text and "\n" not in doc[i].whitespace_:
         t = doc[i]
+        if t.text in {".", "!", "?", ";"}:
+            return None
         if t.text in CLOSE_MARKS + OPEN_MARKS + STRAIGHT or t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"acl", "relcl"}:
             depth += 1
         if depth:
