@@ -126,11 +126,20 @@ def _summary(read: int, problems: Sequence[object], quotes: int, already: int | 
     reasons: dict[str, int] = {}
     for p in problems:
         if isinstance(p, IngestProblem):
-            key = p.reason.split(" (")[0]
+            key = _reason_kind(p.reason)
             reasons[key] = reasons.get(key, 0) + 1
     why = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     stored = f", {already} already stored" if already is not None else ""
     return f"read {read} article(s){stored}, skipped {len(problems)}{f' ({why})' if why else ''}, quotes found {quotes}"
+
+
+def _reason_kind(reason: str) -> str:
+    """A short category of a skip reason for the summary (sizes, hosts and rows left out)."""
+    if reason.startswith("refused"):
+        return "refused URL"
+    if "limit" in reason and ("bytes" in reason or "download" in reason):
+        return "over the size limit"
+    return reason.split(" (")[0].split(":")[0]
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
