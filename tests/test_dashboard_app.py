@@ -348,3 +348,23 @@ def test_add_articles_reports_each_file(app: AppTest, monkeypatch: pytest.Monkey
         "broken.html": "ValueError: could not find the article body",
         "rows.csv:3": "empty text",
     }
+
+
+def test_build_button_ingests_the_real_demo_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end through analysis.service: empty store -> button -> dashboard with the demo flagged."""
+    db = tmp_path / "demo.duckdb"
+    monkeypatch.setenv("STANCE_DB", str(db))
+    at = AppTest.from_file(str(APP), default_timeout=180).run()
+    at.button(key="build_demo").click().run()
+    _no_errors(at)
+    assert not at.error, [e.value for e in at.error]
+    assert any("Stored" in s.value for s in at.success)
+    at.run()
+    _no_errors(at)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = con.execute("SELECT count(*) FROM quotes_effective WHERE on_target").fetchone()[0]
+    finally:
+        con.close()
+    assert stored > 0 and _metrics(at)["Quotes"] == f"{stored:,}"
+    assert any("fictional" in i.value for i in at.info)
