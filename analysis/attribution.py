@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "8"
+VERSION = "9"
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
@@ -419,6 +419,9 @@ def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:
         for (i, j), idx in owner.items()
         if any(t.dep_ in {"nsubj", "nsubjpass"} for t in doc[i:j])
     ]
+    quoted = [(seg.start, seg.end) for q in quotes if q.kind == "direct" for seg in q.segments]
+    # a subject inside quotation marks is part of the quoted words, not an antecedent for "he said"
+    subjects = [(off, idx) for off, idx in subjects if not any(s <= off < e for s, e in quoted)]
     state = _State(people, by_char, sorted(subjects))
     order = sorted(range(len(quotes)), key=lambda k: quotes[k].start)
     resolved: dict[int, int | None] = {}

@@ -27,7 +27,7 @@ from analysis.attribution import looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "8"
+VERSION = "9"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -219,8 +219,8 @@ def subject_of(verb: Token, marks: list[Marked] | None = None) -> Token | None:
             break
     if found is not None and not _same_paragraph(found, verb):
         found = None
-    if found is None:
-        return _paragraph_name_before(verb)
+    if found is None or (found.pos_ == "PROPN" and not _personish(found)):
+        return _paragraph_name_before(verb) or found
     return found
 
 
@@ -444,6 +444,17 @@ def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]
                 prev = _previous_sentence(doc, tok, para)
                 if agent and prev is not None:
                     yield _Candidate(prev, "indirect", cue, mention_span(agent[0]))
+                continue
+            if not comp and tok.dep_ == "parataxis" and tok.head.i < tok.i:
+                # "CLAUSE, he said, but CLAUSE2": the parse hangs the verb off the reported clause
+                head = tok.head
+                after = [c for c in head.children if c.i > tok.i and c.dep_ in {"conj", "cc", "punct"}]
+                cl = _clause_span(doc, head, {t.i for t in tok.subtree} | {t.i for c in after for t in c.subtree}, para)
+                if cl and _words(_span_text(doc, cl)) >= MIN_INDIRECT_WORDS:
+                    conj = [c for c in after if c.dep_ == "conj" and any(g.dep_ == "nsubj" for g in c.children)]
+                    second = _clause_span(doc, conj[0], set(), para) if conj else None
+                    segs = (cl,) if second is None else (cl, second)
+                    yield _Candidate(cl, "indirect", cue, mention_span(subj), segs)
                 continue
             if not comp:
                 inverted = _inverted_clause(doc, tok, subj, para)

@@ -49,6 +49,12 @@ def _speakers(nlp: Language, text: str) -> list[tuple[str, str | None]]:
             "A Polish expert, Jakub Nowak, said the alliance would weaken over time.",
             [("the alliance would weaken over time", "Jakub Nowak")],
         ),
+        # hyphenated given name, family name first, introduced outside any attribution
+        (
+            "That was how Song Ji-hoon, a lecturer in Busan, saw the visit.\n\n"
+            "Song said the new ferry route would carry few passengers.",
+            [("the new ferry route would carry few passengers", "Song Ji-hoon")],
+        ),
         # a surname seen before the full name
         (
             "“Supplies will keep flowing for months,” Ferreira said.\n\n"

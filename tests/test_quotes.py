@@ -141,3 +141,45 @@ def test_offsets_are_exact(nlp: Language) -> None:
         for s in q.segments:
             assert isinstance(s, Span)
             assert text[s.start : s.end] in q.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "quotes X as saying": the quoted person, not the paper, is cited
+        (
+            "The weekly quotes one of the authors, Rita Oakes, as saying that exports would fall sharply next year.",
+            [("indirect", "exports would fall sharply next year")],
+        ),
+        # "As X noted, CLAUSE"
+        (
+            "As Paul Varga noted, few investors are willing to finance the new terminal.",
+            [("indirect", "few investors are willing to finance the new terminal")],
+        ),
+        # judgement adjective with a clause
+        (
+            "Irene Solberg was skeptical that the two navies could train together soon.",
+            [("indirect", "the two navies could train together soon")],
+        ),
+        # an opening mark misused as the closing one
+        (
+            "“The port is already too small for the extra traffic,“ said Hugo Lambert.",
+            [("direct", "The port is already too small for the extra traffic")],
+        ),
+        # an act summarised before the quotation is not itself a quote
+        (
+            "Minister Otto Brenn highlighted the same problem for his government in a speech: “We cannot wait.”",
+            [],
+        ),
+    ],
+)
+def test_more_patterns(nlp: Language, text: str, expected: list[tuple[str, str]]) -> None:
+    assert _quotes(nlp, text) == expected
+
+
+def test_reported_clause_split_by_attribution(nlp: Language) -> None:
+    text = "The grain deal could still help the border towns, she said, but the wider economy would gain little."
+    quotes = find_quotes(nlp(text))
+    assert [(q.kind, [text[s.start : s.end] for s in q.segments]) for q in quotes] == [
+        ("indirect", ["The grain deal could still help the border towns", "the wider economy would gain little"])
+    ]
