@@ -27,7 +27,7 @@ from analysis.attribution import looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "9"
+VERSION = "10"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -204,7 +204,7 @@ def subject_of(verb: Token, marks: list[Marked] | None = None) -> Token | None:
     for _ in range(6):
         if tok is None:
             break
-        if tok.lemma_.lower() == "quote" and tok is not verb:
+        if tok.lemma_.lower() == "quote" and tok.i != verb.i:
             objs = [c for c in tok.children if c.dep_ == "dobj"]
             if objs:
                 found = objs[0]
@@ -213,7 +213,7 @@ def subject_of(verb: Token, marks: list[Marked] | None = None) -> Token | None:
         if subj:
             found = subj[0]
             break
-        if tok.dep_ in _CLIMB and tok.head is not tok:
+        if tok.dep_ in _CLIMB and tok.head.i != tok.i:
             tok = tok.head
         else:
             break
@@ -332,7 +332,7 @@ def _contentful_np(np: Token) -> bool:
     return any(
         (c.dep_ == "prep" and c.lower_ in {"of", "between", "about", "on", "in", "over"}) or c.dep_ in {"acl", "relcl"}
         for c in np.subtree
-        if c.head is np or c.head.head is np
+        if c.head.i == np.i or c.head.head.i == np.i
     )
 
 
@@ -382,7 +382,7 @@ def _clause_span(doc: Doc, head: Token, exclude: set[int], para: Span) -> Span |
     exclude = set(exclude)
     for t in head.subtree:
         # ", noting that ...", "and adding ...": a second report inside the clause is its own quote
-        if t is not head and t.i > head.i and t.dep_ in {"advcl", "conj"} and _is_cue_verb(t) and t.tag_ == "VBG":
+        if t.i != head.i and t.i > head.i and t.dep_ in {"advcl", "conj"} and _is_cue_verb(t) and t.tag_ == "VBG":
             exclude |= {g.i for g in t.subtree}
     toks = [t for t in head.subtree if t.i not in exclude]
     if not toks:
@@ -425,12 +425,15 @@ def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]
             if subj is None:
                 continue
             cue = Span(tok.idx, tok.idx + len(tok.text))
-            comp = [ch for ch in tok.children if ch.dep_ == "ccomp"]
+            comp = [ch for ch in tok.children if ch.dep_ == "ccomp" and para.start <= ch.idx < para.end]
             if not comp and low in c.np_object:
                 # "suggested the possibility of ...": a noun phrase long enough to carry content
                 comp = [ch for ch in tok.children if ch.dep_ == "dobj" and _contentful_np(ch)]
-                if any(tok.idx < m.outer.start < tok.sent.end_char for m in marks):
-                    comp = []  # "highlighted the problem ...: “quote”": the act is summarised, the quote is the content
+                for np in comp[:1]:
+                    np_end = np.right_edge.idx + len(np.right_edge.text)
+                    if any(np_end <= m.outer.start < tok.sent.end_char and ":" in doc.text[np_end : m.outer.start]
+                           for m in marks):
+                        comp = []  # "highlighted the problem ...: “quote”": an act summarised, the quote is the content
             exclude = {t.i for t in subj.subtree} | {tok.i}
             if not comp and tok.dep_ == "advcl" and any(ch.lower_ == "as" and ch.dep_ == "mark" for ch in tok.children):
                 # "As X pointed out, CLAUSE": the main clause is the content
@@ -481,7 +484,7 @@ def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]
             objs = [g for t in to for g in t.children if g.dep_ == "pobj"]
             if not objs:
                 continue
-            head = tok.head if tok.head is not tok else tok
+            head = tok.head
             exclude = {t.i for t in tok.subtree}
             cl = _clause_span(doc, head, exclude, para)
             if cl and _words(_span_text(doc, cl)) >= MIN_INDIRECT_WORDS:
@@ -491,7 +494,7 @@ def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]
             if not owner:
                 continue
             prep = tok.head
-            head = prep.head if prep.head is not prep else prep
+            head = prep.head
             exclude = {t.i for t in prep.subtree}
             cl = _clause_span(doc, head, exclude, para)
             if cl and _words(_span_text(doc, cl)) >= MIN_INDIRECT_WORDS:
@@ -630,9 +633,9 @@ def _governed_by(doc: Doc, m: Marked, cue: Token) -> bool:
     root = span.root
     tok: Token = root
     for _ in range(6):
-        if tok is cue:
+        if tok.i == cue.i:
             return True
-        if tok.head is tok:
+        if tok.head.i == tok.i:
             break
         tok = tok.head
     return False

@@ -166,10 +166,10 @@ def test_offsets_are_exact(nlp: Language) -> None:
             "“The port is already too small for the extra traffic,“ said Hugo Lambert.",
             [("direct", "The port is already too small for the extra traffic")],
         ),
-        # an act summarised before the quotation is not itself a quote
+        # an act summarised before the quotation is not itself a quote; the quotation is
         (
             "Minister Otto Brenn highlighted the same problem for his government in a speech: “We cannot wait.”",
-            [],
+            [("direct", "We cannot wait")],
         ),
     ],
 )
