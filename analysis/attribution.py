@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "9"
+VERSION = "11"
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
@@ -142,6 +142,8 @@ def looks_like_person(doc: Doc, start: int, end: int) -> bool:
         return False
     if len(toks) == 1 and toks[0].text.isupper() and len(toks[0].text) > 1:
         return False
+    if any(ch.isdigit() for t in toks for ch in t.text):
+        return False  # "Russia-1", "G20"
     ents = {t.ent_type_ for t in toks if t.ent_type_}
     if "PERSON" in ents:
         return True

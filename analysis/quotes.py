@@ -27,7 +27,7 @@ from analysis.attribution import looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "10"
+VERSION = "11"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -584,6 +584,9 @@ def _direct(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]:
                 prev_mark = m
                 continue
             cand = _Candidate(m.inner, "direct", cue, mention)
+            if mention.start < m.outer.end and m.outer.start < mention.end:
+                prev, prev_mark = None, None
+                continue  # the quoted words are the source's own name ("according to the broadcaster “X”")
             if _words(content) < 4 and not _governed_by(doc, m, cue_tok):
                 prev, prev_mark = None, None
                 continue

@@ -183,3 +183,8 @@ def test_reported_clause_split_by_attribution(nlp: Language) -> None:
     assert [(q.kind, [text[s.start : s.end] for s in q.segments]) for q in quotes] == [
         ("indirect", ["The grain deal could still help the border towns", "the wider economy would gain little"])
     ]
+
+
+def test_source_name_in_marks_is_not_a_quote(nlp: Language) -> None:
+    text = "According to the state broadcaster “Channel-9”, the delegation toured the shipyard on Monday."
+    assert [q.text for q in find_quotes(nlp(text)) if q.kind == "direct"] == []
