@@ -26,7 +26,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from analysis.lexicons import load_toml
 from analysis.records import Cue, Quote, Span, Stance
 
-VERSION = "2"
+VERSION = "3"
 
 CUES_FILE = "stance_cues.toml"
 TARGETS_FILE = "stance_targets.toml"
@@ -43,6 +43,7 @@ class CueSpec:
     polarity: int
     weight: float
     negated_weight: float  # weight when negated: a denied exchange is a stronger claim than a stated one
+    topical: bool = False  # counts only when its clause is about the tie or its activity (trend verbs: "grow")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,8 @@ class Lexicon:
     other_actors: tuple[str, ...]
     other_actors_cased: tuple[str, ...]
     tie: tuple[str, ...]
+    activity: tuple[str, ...]
+    reporting_doubt: frozenset[str]
 
 
 @cache
@@ -79,7 +82,8 @@ def lexicon() -> Lexicon:
             phrase, _, weight = entry.partition(":")
             base = float(weight) if weight else float(family["weight"])
             negated = float(family.get("negated_weight", base))
-            cues.append(CueSpec(phrase.strip(), family["name"], int(family["polarity"]), base, max(base, negated)))
+            cues.append(CueSpec(phrase.strip(), family["name"], int(family["polarity"]), base, max(base, negated),
+                                bool(family.get("topical", False))))
     mods = data["modifiers"]
     return Lexicon(
         cues=tuple(cues),
@@ -99,15 +103,24 @@ def lexicon() -> Lexicon:
         other_actors=tuple(targets["other_actor"]),
         other_actors_cased=tuple(targets["other_actor_cased"]),
         tie=tuple(targets["tie"]),
+        activity=tuple(targets["activity"]),
+        reporting_doubt=frozenset(mods["reporting_doubt"]),
     )
 
 
 def _token_patterns(phrase: str) -> list[list[dict[str, Any]]]:
-    """A lemma-based and a lowercase-word-based Matcher pattern for one phrase ("*" = one optional token)."""
-    words = phrase.split()
+    """A lemma-based and a lowercase-word-based Matcher pattern for one phrase ("*" = one optional token,
+    "word/POS" = the word with that coarse part of speech, e.g. "need/VERB" so the noun "needs" does not match)."""
     patterns: list[list[dict[str, Any]]] = []
     for attr in ("LEMMA", "LOWER"):
-        patterns.append([{"OP": "?"} if w == "*" else {attr: w} for w in words])
+        pattern: list[dict[str, Any]] = []
+        for w in phrase.split():
+            word, _, pos = w.partition("/")
+            if word == "*":
+                pattern.append({"OP": "?"})
+            else:
+                pattern.append({attr: word, "POS": pos} if pos else {attr: word})
+        patterns.append(pattern)
     return patterns
 
 
@@ -118,6 +131,7 @@ class _Matchers:
     others: PhraseMatcher
     others_cased: PhraseMatcher
     tie: PhraseMatcher
+    topic: PhraseMatcher  # tie, target and activity terms together
 
 
 @cache
@@ -140,6 +154,7 @@ def _matchers(vocab: Vocab) -> _Matchers:
         others=phrases(lex.other_actors, "LOWER"),
         others_cased=phrases(lex.other_actors_cased, "ORTH"),
         tie=phrases(lex.tie, "LOWER"),
+        topic=phrases((*lex.tie, *lex.targets, *lex.activity), "LOWER"),
     )
 
 
@@ -253,7 +268,7 @@ def _negations(cue: SpacySpan, lex: Lexicon) -> int:
     if any(t.lower_ in lex.negators or t.lemma_ == "not" for t in cue):
         return 0  # the phrase spells out its own negation ("not compatible", "probably not")
     in_cue = {t.i for t in cue}
-    count = int(_has_neg_child(cue.root, lex))
+    count = int(_has_neg_child(cue.root, lex) or _preceded_by_negator(cue, lex))
     below = cue.root
     for anc in _scope_heads(cue.root):
         if anc.i in in_cue:
@@ -274,6 +289,17 @@ def _negations(cue: SpacySpan, lex: Lexicon) -> int:
     if below.dep_ == "advcl" and _is_scope_negator(below.head, lex):
         count += 1  # "unlikely that the alliance will progress" is often parsed as an adverbial clause
     return count
+
+
+def _preceded_by_negator(cue: SpacySpan, lex: Lexicon) -> bool:
+    """A noun cue in apposition or conjunction right after "not" ("a transaction, not an alliance"): the parse
+    hangs the "not" on the first conjunct, so the cue's own children do not show it."""
+    if cue.root.dep_ not in ("appos", "conj") or cue.root.pos_ not in ("NOUN", "PROPN", "ADJ"):
+        return False
+    i = cue.start - 1
+    while i >= 0 and cue.doc[i].pos_ in ("DET", "ADJ") and i > cue.start - 3:
+        i -= 1
+    return i >= 0 and cue.doc[i].lower_ in ("not", "no", "never")
 
 
 def _is_scope_negator(tok: Token, lex: Lexicon) -> bool:
@@ -442,6 +468,39 @@ def _score_cue(
     return _Scored(evidence, value, spec.family)
 
 
+def _topical(cue: SpacySpan, m: _Matchers) -> bool:
+    """The cue's clause names the tie or its activity ("the deliveries have grown", "trade will double"), or its
+    subject is a pronoun that most likely refers back to it ("it is spreading")."""
+    head = cue.root
+    for _ in range(3):
+        if head.pos_ in ("VERB", "AUX") or head.head is head:
+            break
+        head = head.head
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PRON" for c in head.children):
+        return True
+    clause = cue.doc[head.left_edge.i : head.right_edge.i + 1]
+    return _terms_in(clause, m.topic)
+
+
+def _reporting_doubt(doc: Doc, quote: Quote, lex: Lexicon) -> _Scored | None:
+    """The verb that reports an indirect quote doubts or dismisses it ("doubted that it would earn much"): the
+    guideline records only the doubted clause, so the judgement sits in the reporting verb outside the quote."""
+    spans = quote_spans(doc, quote)
+    inside = {t.i for s in spans for t in s}
+    for span in spans:
+        for tok in span:
+            head = tok.head
+            if head.i in inside or head is tok:
+                continue
+            verb = head.head if head.dep_ in ("xcomp", "acomp") and head.lemma_.lower() not in lex.reporting_doubt else head
+            if verb.lemma_.lower() in lex.reporting_doubt or verb.lower_ in lex.reporting_doubt:
+                weight = lex.factors["reporting_doubt"]
+                cue = Cue(phrase=verb.text, polarity=-1, weight=weight, modifier="reporting verb",
+                          span=Span(verb.idx, verb.idx + len(verb)))
+                return _Scored(cue, -weight, "doubt")
+    return None
+
+
 def find_cues(doc: Doc, quote: Quote) -> list[_Scored]:
     """Every lexicon cue inside the quote's segments, longest match first, with its modified value."""
     lex = lexicon()
@@ -453,8 +512,14 @@ def find_cues(doc: Doc, quote: Quote) -> list[_Scored]:
         for match_id, start, end in m.cues(span):
             found.append(SpacySpan(doc, span.start + start, span.start + end, label=match_id))
     cues = [(c, lex.cues[int(doc.vocab.strings[c.label][3:])]) for c in sorted(filter_spans(found), key=lambda s: s.start)]
+    cues = [(c, spec) for c, spec in cues if not spec.topical or _topical(c, m)]
     negative_tokens = {t.i for c, spec in cues if spec.polarity < 0 for t in c}
-    return [_score_cue(c, spec, quote_tokens, negative_tokens, lex, m) for c, spec in cues]
+    scored = [_score_cue(c, spec, quote_tokens, negative_tokens, lex, m) for c, spec in cues]
+    if quote.kind == "indirect":
+        reported = _reporting_doubt(doc, quote, lex)
+        if reported is not None:
+            scored.append(reported)
+    return scored
 
 
 def _total(scored: list[_Scored], lex: Lexicon) -> float:

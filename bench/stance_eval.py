@@ -28,6 +28,7 @@ from analysis.nlp import load_nlp
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
 LABELS = (-1, 0, 1)
+REPO = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,22 @@ def locate(body: str, quote_text: str, kind: str) -> Quote | None:
     return Quote(segments=tuple(spans), kind="direct" if kind == "direct" else "indirect", text=quote_text)
 
 
-def load_items(shared: Path, nlp: Language) -> tuple[list[Item], int]:
-    """Gold quotes located in their parsed articles, and the number that could not be located."""
-    paths = {p.name: p for p in (shared / "corpus" / "dev" / "articles").glob("*.txt")}
-    paths.update({p.name: p for p in (shared / "seeds").glob("*.txt")})
-    gold = load_gold(shared)
+def load_demo_gold(repo: Path = REPO) -> list[dict[str, Any]]:
+    """The team's fictional demo corpus gold (``data/demo_gold.jsonl``)."""
+    path = repo / "data" / "demo_gold.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_items(shared: Path, nlp: Language, corpus: str = "dev") -> tuple[list[Item], int]:
+    """Gold quotes of one corpus ("dev": ../shared dev + seeds; "demo": data/) located in their parsed articles,
+    and the number that could not be located."""
+    if corpus == "demo":
+        paths = {p.name: p for p in (REPO / "data" / "articles").glob("*.txt")}
+        gold = load_demo_gold()
+    else:
+        paths = {p.name: p for p in (shared / "corpus" / "dev" / "articles").glob("*.txt")}
+        paths.update({p.name: p for p in (shared / "seeds").glob("*.txt")})
+        gold = load_gold(shared)
     names = sorted({row["article"] for row in gold})
     bodies = {name: article_body(paths[name]) for name in names}
     docs = dict(zip(names, nlp.pipe(bodies[n] for n in names), strict=True))
@@ -136,24 +148,34 @@ def print_report(title: str, result: dict[str, Any]) -> None:
             print(f"  {gl:+d}: " + " ".join(f"{n:4d}" for n in row))
 
 
+def print_errors(items: Sequence[Item], preds: Sequence[int]) -> None:
+    """The misclassified quotes with the evidence behind each verdict."""
+    for it, pred in zip(items, preds, strict=True):
+        if pred != it.gold:
+            verdict = stance.score_stance(it.doc, it.quote)
+            cues = "; ".join(f"{c.phrase}{'/' + c.modifier if c.modifier else ''}={c.polarity * c.weight:+.2f}"
+                             for c in verdict.evidence)
+            print(f"gold {it.gold:+d} pred {pred:+d} score {verdict.score:+.2f} {it.article[:3]} "
+                  f"{it.speaker[:14]} | {it.quote.text[:200]} || {cues}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--corpus", choices=("dev", "demo", "both"), default="both")
     parser.add_argument("--errors", action="store_true", help="print the misclassified quotes with evidence")
     args = parser.parse_args(argv)
     scorer = load_scorer(args.shared)
-    items, missing = load_items(args.shared, load_nlp())
-    print(f"located {len(items)} gold quotes ({missing} not found); stance VERSION {stance.VERSION}")
-    result = evaluate(items, scorer)
-    print_report("rules (no fitted parameters)", result)
-    if args.errors:
-        for it, pred in zip(items, result["preds"], strict=True):
-            if pred != it.gold:
-                verdict = stance.score_stance(it.doc, it.quote)
-                cues = "; ".join(f"{c.phrase}{'/' + c.modifier if c.modifier else ''}={c.polarity * c.weight:+.2f}"
-                                 for c in verdict.evidence)
-                print(f"gold {it.gold:+d} pred {pred:+d} score {verdict.score:+.2f} {it.article[:3]} "
-                      f"{it.speaker[:14]} | {it.quote.text[:150]} || {cues}")
+    nlp = load_nlp()
+    corpora = ("dev", "demo") if args.corpus == "both" else (args.corpus,)
+    print(f"stance VERSION {stance.VERSION}")
+    for corpus in corpora:
+        items, missing = load_items(args.shared, nlp, corpus)
+        print(f"[{corpus}] located {len(items)} gold quotes ({missing} not found)")
+        result = evaluate(items, scorer)
+        print_report(f"{corpus}: scorer as shipped", result)
+        if args.errors:
+            print_errors(items, result["preds"])
 
 
 if __name__ == "__main__":
