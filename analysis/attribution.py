@@ -68,6 +68,15 @@ def lexicon() -> Lexicon:
 # ----------------------------------------------------------------------------------------------- names
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` rebuilt once per document (spaCy joins every token on each access)."""
+    cached = doc.user_data.get("analysis.text")
+    if not isinstance(cached, str):
+        cached = doc.text
+        doc.user_data["analysis.text"] = cached
+    return cached
+
+
 def _norm(word: str) -> str:
     return word.lower().replace("’", "'").strip(".")
 
@@ -340,7 +349,8 @@ def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tupl
     """"the expert", "the Russian president", "Russia's Industry Minister": the person whose titles fit,
     the current speaker for a bare "the expert", or the person named next (cataphora)."""
     lex = lexicon()
-    toks = [t for t in doc if t.idx >= span.start and t.idx < span.end]
+    chunk = doc.char_span(span.start, span.end, alignment_mode="expand")
+    toks = list(chunk) if chunk is not None else []
     if not toks:
         return None
     if toks[0].lower_ in lex.indefinite or toks[-1].tag_ in {"NNS", "NNPS"}:
@@ -376,7 +386,7 @@ def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tupl
 
 def _resolve_mention(doc: Doc, state: _State, span: Span, speakers: list[tuple[int, int]]) -> int | None:
     lex = lexicon()
-    text = doc.text[span.start : span.end].strip()
+    text = doc_text(doc)[span.start : span.end].strip()
     low = text.lower()
     if low in lex.pronouns or low in lex.possessives or low in {"him"}:
         return _last_subject_before(state, span.start, speakers)
@@ -438,7 +448,7 @@ def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:
             state.quote_speakers.append((q.speaker_mention.start, idx))
         if idx is not None and _verb_site(doc, q):
             speakers.append((q.speaker_mention.start, idx))
-    _resolve_floating(doc.text, quotes, order, resolved)
+    _resolve_floating(doc_text(doc), quotes, order, resolved)
     sites_by_person: dict[int, list[tuple[int, int]]] = {}
     for k, idx in resolved.items():
         m = quotes[k].speaker_mention

@@ -23,7 +23,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Token
 
-from analysis.attribution import looks_like_person, name_run
+from analysis.attribution import doc_text, looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
@@ -301,7 +301,7 @@ def mention_span(tok: Token) -> Span:
 
 
 def _span_text(doc: Doc, span: Span) -> str:
-    return doc.text[span.start : span.end]
+    return doc_text(doc)[span.start : span.end]
 
 
 def _sentence_tokens(doc: Doc, span: Span) -> list[Token]:
@@ -346,8 +346,8 @@ def _inverted_clause(doc: Doc, verb: Token, subj: Token, para: Span) -> Span | N
     if comma.text != "," or any(t.dep_ not in {"npadvmod", "advmod"} for t in trailing):
         return None
     start = max(sent.start_char, para.start)
-    s, e = _trim(doc.text, start, comma.idx)
-    if e <= s or "\n" in doc.text[s:e] or _words(doc.text[s:e]) < MIN_INDIRECT_WORDS:
+    s, e = _trim(doc_text(doc), start, comma.idx)
+    if e <= s or "\n" in doc_text(doc)[s:e] or _words(doc_text(doc)[s:e]) < MIN_INDIRECT_WORDS:
         return None
     return Span(s, e)
 
@@ -357,8 +357,8 @@ def _previous_sentence(doc: Doc, tok: Token, para: Span) -> Span | None:
     if sent.start == 0:
         return None
     before = doc[sent.start - 1].sent
-    s, e = _trim(doc.text, max(before.start_char, para.start), min(before.end_char, para.end))
-    if e <= s or "\n" in doc.text[s:e] or _words(doc.text[s:e]) < MIN_INDIRECT_WORDS:
+    s, e = _trim(doc_text(doc), max(before.start_char, para.start), min(before.end_char, para.end))
+    if e <= s or "\n" in doc_text(doc)[s:e] or _words(doc_text(doc)[s:e]) < MIN_INDIRECT_WORDS:
         return None
     return Span(s, e)
 
@@ -405,8 +405,8 @@ def _clause_span(doc: Doc, head: Token, exclude: set[int], para: Span) -> Span |
         return None
     s, e = doc[start_i].idx, doc[end_i].idx + len(doc[end_i].text)
     s, e = max(s, para.start), min(e, para.end)
-    s, e = _trim(doc.text, s, e)
-    if e <= s or "\n" in doc.text[s:e]:
+    s, e = _trim(doc_text(doc), s, e)
+    if e <= s or "\n" in doc_text(doc)[s:e]:
         return None
     return Span(s, e)
 
@@ -431,7 +431,7 @@ def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]
                 comp = [ch for ch in tok.children if ch.dep_ == "dobj" and _contentful_np(ch)]
                 for np in comp[:1]:
                     np_end = np.right_edge.idx + len(np.right_edge.text)
-                    if any(np_end <= m.outer.start < tok.sent.end_char and ":" in doc.text[np_end : m.outer.start]
+                    if any(np_end <= m.outer.start < tok.sent.end_char and ":" in doc_text(doc)[np_end : m.outer.start]
                            for m in marks):
                         comp = []  # "highlighted the problem ...: “quote”": an act summarised, the quote is the content
             exclude = {t.i for t in subj.subtree} | {tok.i}
@@ -541,14 +541,14 @@ def _cue_for(doc: Doc, m: Marked, marks: list[Marked], para: Span) -> tuple[Toke
 
 def _is_title(doc: Doc, m: Marked) -> bool:
     """A quoted name of a work, label or slogan ("a book titled ...", "the so-called ...")."""
-    before = doc.text[max(0, m.outer.start - 25) : m.outer.start].lower()
+    before = doc_text(doc)[max(0, m.outer.start - 25) : m.outer.start].lower()
     words = re.findall(r"[\w\-]+", before)[-2:]
     return any(w in cues().title_cues for w in words)
 
 
 def _headline_speaker(doc: Doc, m: Marked, para: Span) -> Span | None:
     """``Name "..."`` at the start of a paragraph (headline or deck)."""
-    lead = doc.text[para.start : m.outer.start]
+    lead = doc_text(doc)[para.start : m.outer.start]
     if not lead.strip() or len(lead.split()) > 6 or any(ch in lead for ch in ".,;"):
         return None
     span = doc.char_span(para.start, m.outer.start, alignment_mode="contract")
@@ -566,7 +566,7 @@ def _direct(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]:
     for m in marks:
         content = _span_text(doc, m.inner)
         found = _cue_for(doc, m, marks, para)
-        paragraph_initial = doc.text[para.start : m.outer.start].strip() == ""
+        paragraph_initial = doc_text(doc)[para.start : m.outer.start].strip() == ""
         if found is not None and not _is_title(doc, m):
             cue_tok, subj = found
             cue = Span(cue_tok.idx, cue_tok.idx + len(cue_tok.text))
@@ -658,7 +658,7 @@ class _Label:
 
 def _label(doc: Doc, para: Span) -> _Label | None:
     """``Name:`` on its own line, or ``NAME, ROLE: speech`` in an all-caps transcript, at a paragraph start."""
-    text = doc.text[para.start : para.end]
+    text = doc_text(doc)[para.start : para.end]
     m = _LABEL.match(text)
     if m is None:
         return None
@@ -686,8 +686,8 @@ def _label(doc: Doc, para: Span) -> _Label | None:
         return _Label(name, None, interviewer)
     if not caps:
         return None  # "President X: ..." in title case is a headline, not a transcript line
-    s, e = _trim(doc.text, para.start + m.start(2), para.end)
-    if e <= s or _words(doc.text[s:e]) < 4 or doc.text[s] in OPEN_MARKS + STRAIGHT:
+    s, e = _trim(doc_text(doc), para.start + m.start(2), para.end)
+    if e <= s or _words(doc_text(doc)[s:e]) < 4 or doc_text(doc)[s] in OPEN_MARKS + STRAIGHT:
         return None  # too short, or a quote in marks handled by pass 3
     return _Label(name, Span(s, e), interviewer)
 
@@ -699,7 +699,7 @@ def _labelled(doc: Doc, paras: list[Span]) -> Iterator[_Candidate]:
     for para in paras:
         found = _label(doc, para)
         if found is not None:
-            words = set(doc.text[found.name.start : found.name.end].lower().split())
+            words = set(doc_text(doc)[found.name.start : found.name.end].lower().split())
             if found.interviewer or words & interviewers:
                 interviewers |= words
                 current = None
@@ -710,8 +710,8 @@ def _labelled(doc: Doc, paras: list[Span]) -> Iterator[_Candidate]:
                 current = found.name
             continue
         if current is not None:
-            s, e = _trim(doc.text, para.start, para.end)
-            if e > s and _words(doc.text[s:e]) >= 4:
+            s, e = _trim(doc_text(doc), para.start, para.end)
+            if e > s and _words(doc_text(doc)[s:e]) >= 4:
                 yield _Candidate(Span(s, e), "direct", None, current)
 
 
@@ -719,7 +719,7 @@ def _labelled(doc: Doc, paras: list[Span]) -> Iterator[_Candidate]:
 
 
 def _outside_words(doc: Doc, span: Span, marks: list[Marked]) -> int:
-    text = doc.text
+    text = doc_text(doc)
     pieces = []
     pos = span.start
     for m in marks:
@@ -744,7 +744,7 @@ def _full_sentence(text: str) -> bool:
 
 def find_quotes(doc: Doc) -> list[Quote]:
     """Direct and indirect quote candidates of one parsed article, in document order."""
-    text = doc.text
+    text = doc_text(doc)
     paras = paragraphs(text)
     out: list[Quote] = []
     for para in paras:
