@@ -131,7 +131,7 @@ class _Matchers:
     others: PhraseMatcher
     others_cased: PhraseMatcher
     tie: PhraseMatcher
-    topic: PhraseMatcher  # tie, target and activity terms together
+    topic: PhraseMatcher  # the tie and its activity (no country names: "Russia's population grows" is not it)
 
 
 @cache
@@ -154,7 +154,7 @@ def _matchers(vocab: Vocab) -> _Matchers:
         others=phrases(lex.other_actors, "LOWER"),
         others_cased=phrases(lex.other_actors_cased, "ORTH"),
         tie=phrases(lex.tie, "LOWER"),
-        topic=phrases((*lex.tie, *lex.targets, *lex.activity), "LOWER"),
+        topic=phrases(lex.activity, "LOWER"),
     )
 
 
@@ -241,9 +241,12 @@ def _ancestors(tok: Token, limit: int = _MAX_SCOPE_DEPTH, barriers: frozenset[st
         yield current
 
 
-def _has_neg_child(tok: Token, lex: Lexicon) -> bool:
+def _has_neg_child(tok: Token, lex: Lexicon, before: int | None = None) -> bool:
+    """A negating child of ``tok``; with ``before``, only one left of that token index (a "not" after a noun
+    opens the contrasted apposition: in "a transaction, not an alliance" it negates the alliance)."""
     return any(
-        c.dep_ == "neg" or (c.lower_ in lex.negators and c.dep_ in ("det", "advmod", "neg", "preconj"))
+        (c.dep_ == "neg" or (c.lower_ in lex.negators and c.dep_ in ("det", "advmod", "neg", "preconj")))
+        and (before is None or c.i < before)
         for c in tok.children
     )
 
@@ -268,7 +271,8 @@ def _negations(cue: SpacySpan, lex: Lexicon) -> int:
     if any(t.lower_ in lex.negators or t.lemma_ == "not" for t in cue):
         return 0  # the phrase spells out its own negation ("not compatible", "probably not")
     in_cue = {t.i for t in cue}
-    count = int(_has_neg_child(cue.root, lex) or _preceded_by_negator(cue, lex))
+    own = _has_neg_child(cue.root, lex, before=cue.end if cue.root.pos_ in ("NOUN", "PROPN") else None)
+    count = int(own or _preceded_by_negator(cue, lex))
     below = cue.root
     for anc in _scope_heads(cue.root):
         if anc.i in in_cue:
@@ -492,7 +496,11 @@ def _reporting_doubt(doc: Doc, quote: Quote, lex: Lexicon) -> _Scored | None:
             head = tok.head
             if head.i in inside or head is tok:
                 continue
-            verb = head.head if head.dep_ in ("xcomp", "acomp") and head.lemma_.lower() not in lex.reporting_doubt else head
+            verb = head
+            if verb.lemma_.lower() not in lex.reporting_doubt and (
+                verb.dep_ in ("xcomp", "acomp") or verb.pos_ == "NOUN"  # "dismissed the idea that ..."
+            ):
+                verb = verb.head
             if verb.lemma_.lower() in lex.reporting_doubt or verb.lower_ in lex.reporting_doubt:
                 weight = lex.factors["reporting_doubt"]
                 cue = Cue(phrase=verb.text, polarity=-1, weight=weight, modifier="reporting verb",

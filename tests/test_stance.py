@@ -214,3 +214,70 @@ def test_lexicon_entries_are_well_formed() -> None:
     assert all(word == word.lower() and pos in ("", "VERB", "NOUN", "ADJ", "ADV", "PRON") for word, _, pos in words)
     families = {c.family for c in lex.cues}
     assert {"growth", "alliance", "benefit", "need", "commitment", "limited", "doubt", "cost"} <= families
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # trend verbs count when the clause names the tie or its activity
+        ("Rail freight between Russia and North Korea has doubled and keeps rising month by month.", 1),
+        ("Exports from Pyongyang to Moscow are growing steadily.", 1),
+        # ... and not when they describe something else
+        ("Russia's population in the Far East keeps shrinking while Moscow's budget for roads is growing.", 0),
+        # durability
+        ("The arms pipeline between Moscow and Pyongyang is here to stay and shows no sign of slowing.", 1),
+        ("These ties with Russia will outlast the war in Ukraine.", 1),
+        # depth / new level
+        ("The Moscow visit marked a turning point: relations with Pyongyang reached their highest level.", 1),
+        # small / symbolic / old
+        ("Trade with Pyongyang is a rounding error for Moscow, and the pact looks good only on paper.", -1),
+        ("North Korea's stockpile is finite and ageing, and much of it is unreliable.", -1),
+        ("Big Russian lenders will stay away from any deal with Pyongyang.", -1),
+        ("Pyongyang still has not received the fighter jets it asked Moscow for.", -1),
+        ("North Korea can not pay for Russian grain in cash.", -1),
+        ("A transaction, not an alliance, is what binds Moscow and Pyongyang.", -1),
+        # risk / cost
+        ("The arrangement with Moscow carries real risks for Pyongyang.", -1),
+    ],
+)
+def test_trajectory_and_limit_families(nlp: Language, text: str, expected: int) -> None:
+    verdict = score(nlp, text)
+    assert verdict.label == expected, verdict.evidence
+    if expected:
+        assert any(c.polarity == expected for c in verdict.evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted", "expected"),
+    [
+        # the doubting verb sits outside the reported clause, yet it carries the judgement
+        ("Kim Su-ah doubted that the new rail link with Russia would earn Pyongyang much.",
+         "the new rail link with Russia would earn Pyongyang much", -1),
+        ("Ivan Petrov dismissed the idea that Moscow would send fighter jets to Pyongyang.",
+         "Moscow would send fighter jets to Pyongyang", -1),
+        # an ordinary reporting verb adds nothing
+        ("Kim Su-ah said that the new rail link with Russia would open next month.",
+         "the new rail link with Russia would open next month", 0),
+    ],
+)
+def test_doubting_reporting_verb(nlp: Language, text: str, quoted: str, expected: int) -> None:
+    doc = nlp(text)
+    start = text.index(quoted)
+    quote = Quote(segments=(Span(start, start + len(quoted)),), kind="indirect", text=quoted)
+    verdict = stance.score_stance(doc, quote)
+    assert verdict.label == expected, verdict.evidence
+    if expected:
+        assert any(c.modifier == "reporting verb" for c in verdict.evidence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # generic verbs of making and giving are not evidence either way
+        "Moscow is not sending its envoy to the ceremony in Pyongyang this year.",
+        "The Russian embassy in Pyongyang was built in the 1950s and gives onto a wide avenue.",
+    ],
+)
+def test_generic_verbs_are_not_cues(nlp: Language, text: str) -> None:
+    verdict = score(nlp, text)
+    assert verdict.label == 0 and not verdict.evidence, verdict.evidence
