@@ -1,7 +1,8 @@
 """Stance quality gates on the real dev corpus (../shared).
 
-Two gates: (1) gold-located quotes scored by the same code as ``bench/stance_eval.py`` (independent of quote
-extraction), and (2) the full pipeline through the shared scorer (``dev_scores``). The scorer is rules only (no
+Gates: (1) gold-located quotes of the dev corpus scored by the same code as ``bench/stance_eval.py`` (independent of
+quote extraction), (2) the full pipeline through the shared scorer (``dev_scores``), and (3) gold-located quotes of
+the team's fictional demo corpus (``data/``), written independently of the dev corpus: the over-fitting check. The scorer is rules only (no
 parameters fitted on the dev gold), so the figures are plain, not cross-validated. Gates are ratchets at the figures
 reached, with a small margin.
 """
@@ -24,7 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.corpus
 
-GOLD_LOCATED_MACRO_F1 = 0.80  # reached 0.838 (VERSION 2)
+GOLD_LOCATED_MACRO_F1 = 0.80  # reached 0.838 (VERSION 2), 0.844 (VERSION 3)
+DEMO_GOLD_LOCATED_MACRO_F1 = 0.62  # ratchet: 0.40 with VERSION 2, reached 0.639 with VERSION 3 (target 0.65)
 END_TO_END_MACRO_F1 = 0.75  # the issue's target; reached 0.87 with quotes v3
 END_TO_END_RECALL = 0.65  # ratchet: reached 0.679 (bounded by quote recall 0.81); the issue's target is 0.70
 
@@ -58,6 +60,19 @@ def test_gold_located_stance_beats_gate_and_vader(gold_located: dict[str, Any]) 
     # every class is predicted and mostly right (the diagonal dominates each row)
     for i, row in enumerate(result["confusion"]):
         assert row[i] > max(v for j, v in enumerate(row) if j != i)
+
+
+def test_demo_corpus_stance_generalises(shared_dir: Path, nlp: Language, scorer: ModuleType) -> None:
+    """The dev-tuned scorer on a corpus it was not written against: macro-F1 ratchet, well above VADER."""
+    bench = _stance_eval()
+    items, missing = bench.load_items(shared_dir, nlp, "demo")
+    assert missing == 0 and len(items) == 399
+    result = bench.evaluate(items, scorer)
+    assert result["stance_macro_f1"] >= DEMO_GOLD_LOCATED_MACRO_F1, result["confusion"]
+    assert result["stance_macro_f1"] >= result["vader_macro_f1"] + 0.15
+    (neg, _, _), (_, zero, _), (_, _, pos) = result["confusion"]
+    # -1 and 0 are mostly right; +1 recall is the known gap (implicit "more will come" phrasing), ratcheted
+    assert neg > 0.55 * 88 and zero > 0.8 * 150 and pos > 0.45 * 161, result["confusion"]
 
 
 def test_nonzero_stances_carry_evidence(gold_located: dict[str, Any]) -> None:
