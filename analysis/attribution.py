@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "11"
+VERSION = "12"
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
@@ -90,6 +90,16 @@ def _is_name_token(tok: Token) -> bool:
     return bool(_NAME_CHARS.match(text)) and tok.lower_ not in {"'s", "’s"}
 
 
+def _prefix_word(tok: Token) -> bool:
+    """A word that continues a descriptive prefix before a name ("U.S. Secretary", "South Korean President")."""
+    lex = lexicon()
+    low = _norm(tok.text)
+    return (
+        low in lex.titles or low in lex.honorifics or low in lex.organisation_words
+        or tok.ent_type_ == "NORP"
+    )
+
+
 def _hyphen_tail(doc: Doc, k: int) -> bool:
     """The lower-case second half of a hyphenated given name ("Min-seok"), glued to a hyphen."""
     return (
@@ -128,7 +138,7 @@ def name_run(tok: Token) -> tuple[int, int] | None:
         _norm(doc[i].text) in lex.titles
         or doc[i].lower_ in lex.honorifics
         or _norm(doc[i].text) in lex.honorifics
-        or (doc[i].ent_type_ in {"NORP", "GPE"} and i < tok.i)
+        or (doc[i].ent_type_ in {"NORP", "GPE"} and i < tok.i and _prefix_word(doc[i + 1]))
         or (_norm(doc[i].text) in lex.organisation_words and i < tok.i)
         or doc[i].text in {"-", "‐"}
         or (doc[i].is_stop and doc[i].pos_ != "PROPN")
@@ -154,7 +164,7 @@ def looks_like_person(doc: Doc, start: int, end: int) -> bool:
     if any(ch.isdigit() for t in toks for ch in t.text):
         return False  # "Russia-1", "G20"
     ents = {t.ent_type_ for t in toks if t.ent_type_}
-    if "PERSON" in ents:
+    if "PERSON" in ents or _described_as_person(doc, start, end):
         return True
     place_like = {"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "EVENT", "LAW"}
     if len(toks) >= 2 and all(t.ent_type_ in place_like for t in toks):
@@ -167,6 +177,21 @@ def looks_like_person(doc: Doc, start: int, end: int) -> bool:
             return toks[0].text in _person_tokens(doc)
         return any(t.pos_ == "PROPN" for t in toks)
     return any(t.pos_ == "PROPN" for t in toks)
+
+
+def _described_as_person(doc: Doc, start: int, end: int) -> bool:
+    """A title right before the name ("Premier X") or a person descriptor in an appositive after it
+    (", an analyst at ...") marks a person even when the model tagged the name as a place or organisation."""
+    lex = lexicon()
+    if start > 0 and _norm(doc[start - 1].text) in lex.descriptors | lex.honorifics:
+        return True
+    if end < len(doc) and doc[end].text == ",":
+        for t in doc[end + 1 : min(len(doc), end + 6)]:
+            if t.text in {",", ".", ";"} or "\n" in t.whitespace_:
+                break
+            if t.pos_ == "NOUN" and _norm(t.text) in lex.descriptors:
+                return True
+    return False
 
 
 def _person_tokens(doc: Doc) -> set[str]:
@@ -355,10 +380,9 @@ def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tupl
         return None
     if toks[0].lower_ in lex.indefinite or toks[-1].tag_ in {"NNS", "NNPS"}:
         return None
-    heads = [_norm(t.text) for t in toks if _norm(t.text) in lex.descriptors]
-    if not heads:
-        return None
-    head = heads[-1]
+    head = _norm(toks[-1].text)
+    if head not in lex.descriptors:
+        return None  # the phrase is headed by something else ("the general military staff")
     modifiers = {_norm(t.text) for t in toks if t.pos_ in {"ADJ", "PROPN", "NOUN"} and t.text[:1].isupper()} - {head}
     best: tuple[int, int] | None = None
     best_idx: int | None = None
@@ -373,6 +397,11 @@ def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tupl
             best, best_idx = rank, idx
     if best_idx is not None:
         return best_idx
+    # "the Russian president" when the only president named so far was introduced without "Russian"
+    titled = [i for i, p in enumerate(state.people) if head in p.descriptors and any(s < span.start for s, _ in p.mentions)]
+    nationality_only = all(t.ent_type_ in {"NORP", "GPE"} for t in toks if _norm(t.text) in modifiers)
+    if modifiers and nationality_only and len(titled) == 1:
+        return titled[0]
     if not modifiers and head in _GENERIC_DESCRIPTORS:
         earlier = [(off, idx) for off, idx in state.quote_speakers if off < span.start]
         return max(earlier)[1] if earlier else _last_subject_before(state, span.start, speakers)

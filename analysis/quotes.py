@@ -27,7 +27,7 @@ from analysis.attribution import doc_text, looks_like_person, name_run
 from analysis.lexicons import load_toml
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "11"
+VERSION = "12"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
