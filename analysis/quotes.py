@@ -46,7 +46,6 @@ class Cues:
     """Reporting cues from ``resources/reporting.toml``."""
 
     verbs: frozenset[str]
-    weak: frozenset[str]
     np_object: frozenset[str]
     speech_nouns: frozenset[str]
     according: frozenset[str]
@@ -66,7 +65,6 @@ def cues() -> Cues:
 
     return Cues(
         verbs=words("reporting_verbs"),
-        weak=words("weak_verbs"),
         np_object=words("np_object_verbs"),
         speech_nouns=words("speech_nouns"),
         according=words("according_markers"),

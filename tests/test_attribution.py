@@ -55,6 +55,12 @@ def _speakers(nlp: Language, text: str) -> list[tuple[str, str | None]]:
             "Song said the new ferry route would carry few passengers.",
             [("the new ferry route would carry few passengers", "Song Ji-hoon")],
         ),
+        # a nationality descriptor resolves to the one president named before
+        (
+            "President Ivan Sorokin toured the plant on Monday.\n\n"
+            "The Russian president said the factory would double its output next year.",
+            [("the factory would double its output next year", "Ivan Sorokin")],
+        ),
         # a surname seen before the full name
         (
             "“Supplies will keep flowing for months,” Ferreira said.\n\n"
@@ -87,6 +93,7 @@ def test_same_surname_people_stay_apart(nlp: Language) -> None:
         "A ministry spokesperson said the talks would resume next month.",
         "The Pentagon said the missiles had been moved to the coast.",
         "The agency reported that the two leaders would meet again soon.",
+        "Ukraine's general military staff said the border units were short of shells.",
     ],
 )
 def test_unnamed_or_organisation_speakers_get_none(nlp: Language, text: str) -> None:
