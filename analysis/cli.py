@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,6 +29,11 @@ def _settings(args: argparse.Namespace) -> Settings:
         max_bytes=getattr(args, "max_bytes", None),
         allow_private_urls=True if getattr(args, "allow_private_urls", False) else None,
         batch_size=getattr(args, "batch_size", None),
+        workers=getattr(args, "workers", None),
+        engine=getattr(args, "engine", None),
+        scheduler=getattr(args, "scheduler", None),
+        parquet_dir=Path(args.parquet_dir) if getattr(args, "parquet_dir", None) else None,
+        partition_size=getattr(args, "partition_size", None),
     )
 
 
@@ -162,8 +168,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.service import ingest_sources
 
     settings = _settings(args)
-    with Progress("articles") as progress:
-        report = ingest_sources(args.sources, settings, on_progress=progress, on_problem=lambda p: _err(f"skipped {p}"))
+    if settings.workers < 1:
+        raise UserError("--workers must be at least 1")
+    if settings.scheduler and settings.engine != "dask":
+        raise UserError("--scheduler needs --engine dask")
+    if settings.engine == "dask" and importlib.util.find_spec("distributed") is None:
+        raise UserError("--engine dask needs dask[distributed] installed (pip install 'dask[distributed]')")
+    label = "partitions" if settings.engine == "dask" else "articles"
+    try:
+        with Progress(label) as progress:
+            report = ingest_sources(
+                args.sources, settings, on_progress=progress, on_problem=lambda p: _err(f"skipped {p}")
+            )
+    except (FileExistsError, OSError) as exc:
+        raise UserError(str(exc)) from exc
     _err(_summary(report.read, report.skipped, report.quotes, report.already_stored))
     return 0 if report.read else 1
 
@@ -319,6 +337,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-bytes", type=int, help="skip files/downloads larger than this (default 5 MB)")
     p.add_argument("--allow-private-urls", action="store_true", help="allow loopback/private URL targets")
     p.add_argument("--batch-size", type=int, help="articles per transaction (default 16)")
+    scale = p.add_argument_group("scale (see docs/scale.md)")
+    scale.add_argument("--workers", type=int, help="analysis processes (default 1: in this process; $STANCE_WORKERS)")
+    scale.add_argument("--engine", choices=("local", "dask"), help="local (default) or a Dask distributed cluster")
+    scale.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster of --workers)")
+    scale.add_argument("--parquet-dir", metavar="DIR",
+                       help="dask: write the Parquet partitions here and keep them (storage every worker sees)")
+    scale.add_argument("--partition-size", type=int, help="dask: articles (files or JSONL lines) per partition")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("extract", help="analyse files without a database; JSON lines on stdout or --out")
@@ -344,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(p)
     p.add_argument("--force", action="store_true", help="re-analyse every article")
     p.add_argument("--batch-size", type=int, help="articles per transaction (default 16)")
+    p.add_argument("--workers", type=int, help="analysis processes (default 1: in this process)")
     p.set_defaults(func=cmd_reanalyze)
 
     p = sub.add_parser("override", help="set (or --clear) an analyst's stance for a quote")

@@ -37,24 +37,59 @@ class IngestReport:
     articles: int
 
 
-def _batches(items: Sequence[Article], size: int) -> Iterable[Sequence[Article]]:
-    for start in range(0, len(items), max(1, size)):
-        yield items[start : start + max(1, size)]
+def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    """Consecutive lists of ``size`` items from any iterable (the last may be shorter); never materialises it."""
+    size = max(1, size)
+    batch: list[Article] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def analyse(
     articles: Iterable[Article], nlp: Language, *, batch_size: int, on_problem: ProblemFn | None = None
 ) -> Iterator[ArticleResult]:
     """Parse with ``nlp.pipe`` and run every stage; an article whose analysis fails is reported and left out."""
-    from analysis.pipeline import ArticleResult, analyze_doc
+    from analysis.executors import analyse as run
 
-    stream = ((a.text, a) for a in articles)
-    for doc, article in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-        try:
-            yield ArticleResult(article, analyze_doc(article, doc))
-        except Exception as exc:  # a bug in one stage on one article must not lose the rest of the batch
-            if on_problem:
-                on_problem(IngestProblem(article.source or article.name, f"analysis failed ({type(exc).__name__}: {exc})"))
+    return run(articles, nlp, batch_size=batch_size, on_problem=on_problem)
+
+
+def _store_outcomes(
+    batches: Iterable[Sequence[Article]],
+    settings: Settings,
+    *,
+    on_batch: Callable[[int, int], None] | None = None,
+    on_problem: ProblemFn | None = None,
+) -> tuple[int, int]:
+    """Analyse the batches with the configured local executor and write each in one transaction.
+
+    No connection is open while a batch is parsed, so the dashboard can read and write in between. An article
+    whose analysis failed is not stored, so the next run tries it again. ``on_batch(articles, quotes)`` after
+    each commit.
+    """
+    from analysis.executors import local_executor
+
+    store = Store(settings.db_path)
+    written = quotes = 0
+    executor = local_executor(settings.workers, settings.spacy_model, settings.batch_size)
+    try:
+        for outcome in executor.map(batches):
+            for item in outcome.problems:
+                if on_problem:
+                    on_problem(item)
+            found = store.write_results(outcome.results)
+            written += len(outcome.results)
+            quotes += found
+            if on_batch:
+                on_batch(len(outcome.results) + len(outcome.problems), found)
+    finally:
+        executor.close()
+    return written, quotes
 
 
 def analyse_and_store(
@@ -70,22 +105,21 @@ def analyse_and_store(
     """
     if not articles:
         return 0, 0
-    from analysis.nlp import load_nlp
-
-    nlp = load_nlp(settings.spacy_model)
-    store = Store(settings.db_path)
-    done = written = quotes = 0
+    done = 0
     if on_progress:
         on_progress(0, len(articles))
-    for batch in _batches(articles, settings.batch_size):
-        # No connection is open while parsing: the dashboard can read and write between batches.
-        results = list(analyse(batch, nlp, batch_size=settings.batch_size, on_problem=on_problem))
-        quotes += store.write_results(results)
-        written += len(results)
-        done += len(batch)
+
+    def advance(count: int, _quotes: int) -> None:
+        nonlocal done
+        done += count
         if on_progress:
             on_progress(done, len(articles))
-    return written, quotes
+
+    return _store_outcomes(_batches(articles, settings.batch_size), settings, on_batch=advance, on_problem=on_problem)
+
+
+# Articles read ahead and checked against the store in one query; bounds memory while keeping lookups few.
+READ_AHEAD = 512
 
 
 def ingest_items(
@@ -95,30 +129,54 @@ def ingest_items(
     on_progress: ProgressFn | None = None,
     on_problem: ProblemFn | None = None,
 ) -> IngestReport:
-    """Store the articles among ``items`` that are not stored yet with the current pipeline version."""
+    """Store the articles among ``items`` that are not stored yet with the current pipeline version.
+
+    Streamed: items are read ahead in chunks, each chunk's already-stored articles (same id, current pipeline
+    version) are dropped BEFORE parsing, and the rest go batch by batch to the executor (``settings.workers``).
+    The progress total is the number of new articles found so far.
+    """
     problems: list[IngestProblem] = []
-    articles: dict[str, Article] = {}
-    read = 0
+    counts = {"read": 0, "todo": 0, "done": 0}
+    seen: set[str] = set()
+    store = Store(settings.db_path)
 
     def problem(item: IngestProblem) -> None:
         problems.append(item)
         if on_problem:
             on_problem(item)
 
-    for item in items:
-        if isinstance(item, IngestProblem):
-            problem(item)
-            continue
-        read += 1
-        articles.setdefault(item.id, item)
-    store = Store(settings.db_path)
-    known = store.known_article_ids(list(articles))
-    todo = [a for a in articles.values() if a.id not in known]
-    written, quotes = analyse_and_store(todo, settings, on_progress=on_progress, on_problem=problem)
-    if not todo:
+    def articles() -> Iterator[Article]:
+        for item in items:
+            if isinstance(item, IngestProblem):
+                problem(item)
+                continue
+            counts["read"] += 1
+            if item.id not in seen:  # the first of duplicates in one run wins
+                seen.add(item.id)
+                yield item
+
+    def new_articles() -> Iterator[Article]:
+        for chunk in _batches(articles(), max(READ_AHEAD, settings.batch_size * settings.workers * 4)):
+            known = store.known_article_ids([a.id for a in chunk])
+            todo = [a for a in chunk if a.id not in known]
+            if todo and counts["todo"] == 0 and on_progress:
+                on_progress(0, len(todo))
+            counts["todo"] += len(todo)
+            yield from todo
+
+    def advance(count: int, _quotes: int) -> None:
+        counts["done"] += count
+        if on_progress:
+            on_progress(counts["done"], counts["todo"])
+
+    written, quotes = _store_outcomes(
+        _batches(new_articles(), settings.batch_size), settings, on_batch=advance, on_problem=problem
+    )
+    if not written:
         store.initialise()  # an empty or fully-known run still leaves a usable, migrated database
     return IngestReport(
-        read=read, skipped=tuple(problems), already_stored=read - len(todo), quotes=quotes, articles=written,
+        read=counts["read"], skipped=tuple(problems), already_stored=counts["read"] - counts["todo"],
+        quotes=quotes, articles=written,
     )
 
 
@@ -129,7 +187,15 @@ def ingest_sources(
     on_progress: ProgressFn | None = None,
     on_problem: ProblemFn | None = None,
 ) -> IngestReport:
-    """Read files, directories and http(s) URLs, analyse what is new, store it; a bad source is skipped."""
+    """Read files, directories and http(s) URLs, analyse what is new, store it; a bad source is skipped.
+
+    With ``settings.engine == "dask"`` the reading and the analysis run on a Dask cluster instead
+    (``analysis.executors.ingest_dask``); the results are the same.
+    """
+    if settings.engine == "dask":
+        from analysis.executors import ingest_dask
+
+        return ingest_dask(sources, settings, on_progress=on_progress, on_problem=on_problem)
     return ingest_items(read_paths(sources, settings), settings, on_progress=on_progress, on_problem=on_problem)
 
 
@@ -171,17 +237,20 @@ def reanalyze(
     """
     store = Store(settings.db_path)
     stale = store.stale_article_ids(force=force)
-    done = processed = quotes = 0
     total = len(stale)
+    processed = 0
     if on_progress:
         on_progress(0, total)
-    for start in range(0, total, max(1, settings.batch_size)):
-        # Load and analyse one batch at a time so memory stays flat and no connection is held while parsing.
-        batch = store.load_articles(stale[start : start + max(1, settings.batch_size)])
-        written, found = analyse_and_store(batch, settings, on_problem=on_problem)
-        done += written
-        processed += len(batch)
-        quotes += found
+
+    def batches() -> Iterator[list[Article]]:
+        # Loaded one batch at a time (memory stays flat); no connection is held while a batch is parsed.
+        for start in range(0, total, max(1, settings.batch_size)):
+            yield store.load_articles(stale[start : start + max(1, settings.batch_size)])
+
+    def advance(count: int, _quotes: int) -> None:
+        nonlocal processed
+        processed += count
         if on_progress:
             on_progress(processed, total)
-    return done, quotes
+
+    return _store_outcomes(batches(), settings, on_batch=advance, on_problem=on_problem)

@@ -17,6 +17,11 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES  # files and downloads larger than this are skipped
     batch_size: int = 16  # articles per nlp.pipe batch and per store transaction
     allow_private_urls: bool = False  # fetch from loopback / private addresses (tests only)
+    workers: int = 1  # analysis processes on this machine (1: in the calling process)
+    engine: str = "local"  # "local" (this machine) or "dask" (a Dask distributed cluster)
+    scheduler: str | None = None  # Dask scheduler address (tcp://host:8786); None: a LocalCluster of `workers`
+    parquet_dir: Path | None = None  # dask: where partitions are written (shared by every worker); None: a temp dir
+    partition_size: int = 128  # dask: articles per partition (a JSONL file is split into line ranges of this size)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -25,6 +30,8 @@ class Settings:
             db_path=Path(os.environ.get("STANCE_DB", str(DEFAULT_DB))),
             spacy_model=os.environ.get("STANCE_SPACY_MODEL") or None,
             max_bytes=int(os.environ.get("STANCE_MAX_BYTES", DEFAULT_MAX_BYTES)),
+            workers=int(os.environ.get("STANCE_WORKERS", 1)),
+            scheduler=os.environ.get("STANCE_DASK_SCHEDULER") or None,
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **given)  # type: ignore[arg-type]

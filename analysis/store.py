@@ -121,6 +121,9 @@ QUOTE_COLUMNS = (
     "on_target", "sentiment", "pipeline_version",
 )
 ARTICLE_COLUMNS = ("id", "name", "outlet", "date", "url", "title", "text", "source", "ingested_at", "pipeline_version")
+# A quote dataset on disk (written by the Dask engine, read by ``ingest_parquet`` and ``attach_parquet``):
+# DIR/articles/*.parquet and DIR/quotes/*.parquet, columns exactly those of the tables.
+PARQUET_TABLES = ("articles", "quotes")
 MAX_BACKOFF = 0.5  # seconds; the longest single wait between two lock retries
 
 
@@ -171,7 +174,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return SCHEMA_VERSION
 
 
-def _quote_row(quote: object, article_id: str) -> list[object]:
+def quote_row(quote: object, article_id: str) -> list[object]:
+    """One ``quotes`` row (values in QUOTE_COLUMNS order) for a ScoredQuote."""
     from analysis.records import ScoredQuote
 
     assert isinstance(quote, ScoredQuote)
@@ -186,12 +190,104 @@ def _quote_row(quote: object, article_id: str) -> list[object]:
     ]
 
 
-def _article_row(article: Article, pipeline_version: str, now: datetime) -> list[object]:
+def article_row(article: Article, pipeline_version: str, now: datetime) -> list[object]:
+    """One ``articles`` row (values in ARTICLE_COLUMNS order)."""
     day = date.fromisoformat(article.date) if article.date else None
     return [
         article.id, article.name, article.outlet, day, article.url, article.title, article.text, article.source,
         now, pipeline_version,
     ]
+
+
+def _parquet_schemas() -> dict[str, object]:
+    import pyarrow as pa
+
+    text = pa.string()
+    articles = pa.schema([
+        ("id", text), ("name", text), ("outlet", text), ("date", pa.date32()), ("url", text), ("title", text),
+        ("text", text), ("source", text), ("ingested_at", pa.timestamp("us")), ("pipeline_version", text),
+    ])
+    types = {"institution_known": pa.bool_(), "former": pa.bool_(), "on_target": pa.bool_(),
+             "start_char": pa.int32(), "end_char": pa.int32(), "stance": pa.int32(),
+             "score": pa.float64(), "confidence": pa.float64(), "sentiment": pa.float64()}
+    quotes = pa.schema([(c, types.get(c, text)) for c in QUOTE_COLUMNS])
+    assert tuple(articles.names) == ARTICLE_COLUMNS
+    return {"articles": articles, "quotes": quotes}
+
+
+def write_parquet_part(results: Sequence[ArticleResult], directory: str | Path, part: str) -> tuple[int, int]:
+    """Write analysed articles as one partition ``part`` of a quote dataset; (articles, quotes) written.
+
+    Each file is written under a temporary name and renamed, so a reader never sees half a partition.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from analysis.pipeline import PIPELINE_VERSION
+
+    now = datetime.now()
+    article_rows = [
+        article_row(r.article, r.quotes[0].pipeline_version if r.quotes else PIPELINE_VERSION, now) for r in results
+    ]
+    quote_rows: dict[str, list[object]] = {}
+    for r in results:
+        for q in r.quotes:
+            quote_rows.setdefault(q.id, quote_row(q, r.article.id))
+    schemas = _parquet_schemas()
+    # Quotes first: a partition cut short between the two files leaves orphan quotes (ignored on ingest),
+    # never an article stored as analysed without its quotes.
+    for table, rows in (("quotes", list(quote_rows.values())), ("articles", article_rows)):
+        schema = schemas[table]
+        assert isinstance(schema, pa.Schema)
+        columns: list[list[object]] = [[row[i] for row in rows] for i in range(len(schema.names))]
+        data = pa.Table.from_arrays(
+            [pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
+        )
+        folder = Path(directory) / table
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{part}.parquet.tmp"
+        pq.write_table(data, tmp)
+        tmp.replace(folder / f"{part}.parquet")
+    return len(article_rows), len(quote_rows)
+
+
+def _parquet_glob(directory: str | Path, table: str) -> str:
+    """A quoted SQL string literal for the table's files (paths are inlined: views take no parameters)."""
+    pattern = str(Path(directory).resolve() / table / "*.parquet")
+    return "'" + pattern.replace("'", "''") + "'"
+
+
+def _deduplicated(directory: str | Path, table: str) -> str:
+    """A SELECT of a dataset table with one row per id, the first partition's (as a local run keeps the first).
+
+    An article read twice in one run (the same text in two files) may be analysed in two partitions; its quotes
+    are identical copies, its article rows differ only in name and source.
+    """
+    columns = ", ".join(ARTICLE_COLUMNS if table == "articles" else QUOTE_COLUMNS)
+    files = f"read_parquet({_parquet_glob(directory, table)}, filename = true)"
+    if table == "articles":
+        return f"SELECT DISTINCT ON (id) {columns} FROM {files} ORDER BY id, filename"
+    return f"SELECT DISTINCT ON (id) {columns} FROM {files}"
+
+
+def parquet_files(directory: str | Path, table: str) -> list[Path]:
+    """The partitions of one table of a quote dataset, sorted."""
+    return sorted((Path(directory) / table).glob("*.parquet"))
+
+
+def attach_parquet(con: duckdb.DuckDBPyConnection, directory: str | Path) -> None:
+    """Make a Parquet quote dataset queryable like a store: views ``articles`` and ``quotes`` over the files,
+    an empty ``overrides`` table, and the store's derived views (``quotes_effective``, ``speaker_stats``, ...).
+
+    ``con`` should be a fresh (e.g. in-memory) connection. The derived views come from the store's own
+    MIGRATIONS, so they always match the DuckDB tables' columns.
+    """
+    for table in PARQUET_TABLES:
+        if not parquet_files(directory, table):
+            raise StoreMissing(f"no {table} partitions in {directory} (expected {table}/*.parquet)")
+        con.execute(f"CREATE OR REPLACE VIEW {table} AS {_deduplicated(directory, table)}")
+    for sql in MIGRATIONS:
+        con.execute(sql)  # CREATE TABLE IF NOT EXISTS leaves the views in place; overrides and views are created
 
 
 class Store:
@@ -268,9 +364,9 @@ class Store:
         quotes: dict[str, list[object]] = {}
         for result in results:
             version = result.quotes[0].pipeline_version if result.quotes else _current_version()
-            articles[result.article.id] = _article_row(result.article, version, now)
+            articles[result.article.id] = article_row(result.article, version, now)
             for quote in result.quotes:
-                quotes.setdefault(quote.id, _quote_row(quote, result.article.id))
+                quotes.setdefault(quote.id, quote_row(quote, result.article.id))
         placeholders = ", ".join("?" for _ in ARTICLE_COLUMNS)
         updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c not in ("id", "ingested_at"))
         with self.write() as con:
@@ -296,6 +392,56 @@ class Store:
                 con.rollback()
                 raise
         return len(quotes)
+
+    def ingest_parquet(self, directory: str | Path) -> tuple[int, int]:
+        """Store a Parquet quote dataset (see ``write_parquet_part``) in ONE transaction; (articles, quotes).
+
+        Like ``write_results``: the dataset's articles replace stored ones with the same id, their old quotes
+        are deleted first, overrides are kept; duplicates across partitions are stored once.
+        """
+        if not parquet_files(directory, "articles"):
+            return 0, 0
+        has_quotes = bool(parquet_files(directory, "quotes"))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c not in ("id", "ingested_at"))
+        a_cols, q_cols = ", ".join(ARTICLE_COLUMNS), ", ".join(QUOTE_COLUMNS)
+        with self.write() as con:
+            con.begin()
+            try:
+                con.execute(f"CREATE TEMP TABLE staged_articles AS {_deduplicated(directory, 'articles')}")
+                con.execute("DELETE FROM quotes WHERE article_id IN (SELECT id FROM staged_articles)")
+                con.execute(
+                    f"INSERT INTO articles ({a_cols}) SELECT {a_cols} FROM staged_articles "
+                    f"ON CONFLICT (id) DO UPDATE SET {updates}"
+                )
+                quotes = 0
+                if has_quotes:
+                    con.execute(
+                        f"INSERT INTO quotes ({q_cols}) SELECT {q_cols} FROM ({_deduplicated(directory, 'quotes')}) "
+                        "WHERE article_id IN (SELECT id FROM staged_articles)"
+                    )
+                    row = con.execute(
+                        "SELECT count(*) FROM quotes WHERE article_id IN (SELECT id FROM staged_articles)"
+                    ).fetchone()
+                    quotes = int(row[0]) if row else 0
+                row = con.execute("SELECT count(*) FROM staged_articles").fetchone()
+                articles = int(row[0]) if row else 0
+                con.execute("DROP TABLE staged_articles")
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        return articles, quotes
+
+    def ids_at_version(self, pipeline_version: str | None = None) -> frozenset[str]:
+        """Every stored article id analysed with the current (or the given) pipeline version."""
+        if not self.exists():
+            return frozenset()
+        version = pipeline_version or _current_version()
+        with self.read() as con:
+            if schema_version(con) < 1:
+                return frozenset()
+            rows = con.execute("SELECT id FROM articles WHERE pipeline_version = ?", [version]).fetchall()
+        return frozenset(r[0] for r in rows)
 
     def known_article_ids(self, ids: Sequence[str], *, pipeline_version: str | None = None) -> set[str]:
         """Those of ``ids`` already stored with the current (or the given) pipeline version."""
