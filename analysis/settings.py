@@ -21,7 +21,7 @@ class Settings:
     engine: str = "local"  # "local" (this machine) or "dask" (a Dask distributed cluster)
     scheduler: str | None = None  # Dask scheduler address (tcp://host:8786); None: a LocalCluster of `workers`
     parquet_dir: Path | None = None  # dask: where partitions are written (shared by every worker); None: a temp dir
-    partition_size: int = 128  # dask: articles per partition (a JSONL file is split into line ranges of this size)
+    partition_size: int = 64  # dask: articles per partition (a JSONL file is split into line ranges of this size)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
