@@ -13,201 +13,16 @@ Unnamed sources, organisations and plural subjects resolve to None.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
-from analysis.lexicons import load_toml
+from analysis.names import flat_key, lexicon, looks_like_person, name_key, name_run, norm_word
+from analysis.nlp import doc_text
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
 VERSION = "12"
-
-_NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
-_NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
-
-
-@dataclass(frozen=True, slots=True)
-class Lexicon:
-    """The reporting/naming word lists of ``resources/reporting.toml`` as frozensets."""
-
-    honorifics: frozenset[str]
-    titles: frozenset[str]
-    descriptors: frozenset[str]
-    organisation_words: frozenset[str]
-    east_asian_surnames: frozenset[str]
-    pronouns: frozenset[str]
-    plural_pronouns: frozenset[str]
-    possessives: frozenset[str]
-    indefinite: frozenset[str]
-
-
-@cache
-def lexicon() -> Lexicon:
-    """The naming lexicon, loaded once per process."""
-    data = load_toml("reporting.toml")
-
-    def words(key: str) -> frozenset[str]:
-        return frozenset(str(w).lower() for w in data.get(key, []))
-
-    return Lexicon(
-        honorifics=words("honorifics"),
-        titles=words("titles"),
-        descriptors=words("descriptor_nouns"),
-        organisation_words=words("organisation_words"),
-        east_asian_surnames=words("east_asian_surnames"),
-        pronouns=words("personal_pronouns"),
-        plural_pronouns=words("plural_pronouns"),
-        possessives=words("possessive_pronouns"),
-        indefinite=words("indefinite_determiners"),
-    )
-
-
-# ----------------------------------------------------------------------------------------------- names
-
-
-def doc_text(doc: Doc) -> str:
-    """``doc.text`` rebuilt once per document (spaCy joins every token on each access)."""
-    cached = doc.user_data.get("analysis.text")
-    if not isinstance(cached, str):
-        cached = doc.text
-        doc.user_data["analysis.text"] = cached
-    return cached
-
-
-def _norm(word: str) -> str:
-    return word.lower().replace("’", "'").strip(".")
-
-
-def _is_name_token(tok: Token) -> bool:
-    text = tok.text
-    if tok.is_punct and text not in {"-", "‐"}:
-        return False
-    if text in {"-", "‐"}:
-        return True
-    return bool(_NAME_CHARS.match(text)) and tok.lower_ not in {"'s", "’s"}
-
-
-def _prefix_word(tok: Token) -> bool:
-    """A word that continues a descriptive prefix before a name ("U.S. Secretary", "South Korean President")."""
-    lex = lexicon()
-    low = _norm(tok.text)
-    return (
-        low in lex.titles or low in lex.honorifics or low in lex.organisation_words
-        or tok.ent_type_ == "NORP"
-    )
-
-
-def _hyphen_tail(doc: Doc, k: int) -> bool:
-    """The lower-case second half of a hyphenated given name ("Min-seok"), glued to a hyphen."""
-    return (
-        k >= 2
-        and doc[k].text[:1].islower()
-        and doc[k].is_alpha
-        and doc[k - 1].text in {"-", "‐"}
-        and not doc[k - 1].whitespace_
-        and not doc[k - 2].whitespace_
-        and doc[k - 2].text[:1].isupper()
-    )
-
-
-def name_run(tok: Token) -> tuple[int, int] | None:
-    """Token range [i, j) of the capitalised run around ``tok`` with titles and honorifics stripped."""
-    doc = tok.doc
-    if not _is_name_token(tok) and not _hyphen_tail(tok.doc, tok.i):
-        return None
-    lex = lexicon()
-    i = tok.i
-    while i - 1 >= 0 and _is_name_token(doc[i - 1]) and "\n" not in doc[i - 1].whitespace_:
-        i -= 1
-    j = tok.i + 1
-    while j < len(doc) and "\n" not in doc[j - 1].whitespace_:
-        if _is_name_token(doc[j]) or _hyphen_tail(doc, j):
-            j += 1
-        else:
-            break
-    if i < tok.i + 1 and _hyphen_tail(doc, tok.i):
-        # started on the lower-case half of "Min-seok": walk back over the hyphen
-        while i - 1 >= 0 and (_is_name_token(doc[i - 1]) or _hyphen_tail(doc, i - 1)):
-            i -= 1
-    # drop leading titles, honorifics, nationality adjectives, organisation words and function words
-    # ("But Mr.", "Russian President", "Gen.")
-    while i < j and (
-        _norm(doc[i].text) in lex.titles
-        or doc[i].lower_ in lex.honorifics
-        or _norm(doc[i].text) in lex.honorifics
-        or (doc[i].ent_type_ in {"NORP", "GPE"} and i < tok.i and _prefix_word(doc[i + 1]))
-        or (_norm(doc[i].text) in lex.organisation_words and i < tok.i)
-        or doc[i].text in {"-", "‐"}
-        or (doc[i].is_stop and doc[i].pos_ != "PROPN")
-    ):
-        i += 1
-    while j > i and doc[j - 1].text in {"-", "‐"}:
-        j -= 1
-    if i >= j:
-        return None
-    return i, j
-
-
-def looks_like_person(doc: Doc, start: int, end: int) -> bool:
-    """True when tokens [start, end) read as a person's name, not an organisation, place or acronym."""
-    lex = lexicon()
-    toks = [t for t in doc[start:end] if t.text not in {"-", "‐"}]
-    if not toks:
-        return False
-    if any(_norm(t.text) in lex.organisation_words for t in toks):
-        return False
-    if len(toks) == 1 and toks[0].text.isupper() and len(toks[0].text) > 1:
-        return False
-    if any(ch.isdigit() for t in toks for ch in t.text):
-        return False  # "Russia-1", "G20"
-    ents = {t.ent_type_ for t in toks if t.ent_type_}
-    if "PERSON" in ents or _described_as_person(doc, start, end):
-        return True
-    place_like = {"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "EVENT", "LAW"}
-    if len(toks) >= 2 and all(t.ent_type_ in place_like for t in toks):
-        return False  # "North Korea", "New York"
-    if len(toks) == 1 and ents & place_like:
-        return toks[0].text in _person_tokens(doc)
-    if "ORG" in ents or "PRODUCT" in ents or "WORK_OF_ART" in ents:
-        # the small model tags many names ORG: a surname of a PERSON named elsewhere in the article is a person
-        if len(toks) == 1:
-            return toks[0].text in _person_tokens(doc)
-        return any(t.pos_ == "PROPN" for t in toks)
-    return any(t.pos_ == "PROPN" for t in toks)
-
-
-def _described_as_person(doc: Doc, start: int, end: int) -> bool:
-    """A title right before the name ("Premier X") or a person descriptor in an appositive after it
-    (", an analyst at ...") marks a person even when the model tagged the name as a place or organisation."""
-    lex = lexicon()
-    if start > 0 and _norm(doc[start - 1].text) in lex.descriptors | lex.honorifics:
-        return True
-    if end < len(doc) and doc[end].text == ",":
-        for t in doc[end + 1 : min(len(doc), end + 6)]:
-            if t.text in {",", ".", ";"} or "\n" in t.whitespace_:
-                break
-            if t.pos_ == "NOUN" and _norm(t.text) in lex.descriptors:
-                return True
-    return False
-
-
-def _person_tokens(doc: Doc) -> set[str]:
-    return {t.text for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.text[:1].isupper()}
-
-
-def name_key(text: str) -> tuple[str, ...]:
-    """Lower-case name words, periods dropped, hyphenated parts kept together ("Kim Jong-un" -> kim, jong-un)."""
-    clean = re.sub(r"\s*[\-‐]\s*", "-", text.lower().replace("’", "'").replace(".", " "))
-    return tuple(w.strip("-") for w in clean.split() if w.strip("-"))
-
-
-def _flat(key: tuple[str, ...]) -> str:
-    """Spelling-insensitive form for equality: "jong-un" == "jong un"."""
-    return "".join(key).replace("-", "")
-
 
 # ----------------------------------------------------------------------------------------------- people
 
@@ -246,16 +61,16 @@ def _descriptor_words(doc: Doc, i: int, j: int) -> set[str]:
     while k >= 0 and k >= i - 8 and not doc[k].is_punct and "\n" not in doc[k].whitespace_:
         if doc[k].pos_ in {"VERB", "AUX", "ADP"} and doc[k].lower_ not in {"of"}:
             break
-        words.add(_norm(doc[k].text))
+        words.add(norm_word(doc[k].text))
         k -= 1
     for child in head.children:
         if child.dep_ == "appos" and child.i > head.i:
-            words.update(_norm(t.text) for t in child.subtree if t.i - head.i < 25)
+            words.update(norm_word(t.text) for t in child.subtree if t.i - head.i < 25)
     if j < len(doc) and doc[j].text == ",":
         for t in doc[j + 1 : min(len(doc), j + 12)]:
             if t.pos_ in {"VERB", "AUX"} or "\n" in t.whitespace_:
                 break
-            words.add(_norm(t.text))
+            words.add(norm_word(t.text))
     return words
 
 
@@ -320,7 +135,7 @@ def _cluster(doc: Doc, ranges: list[tuple[int, int]]) -> tuple[list[_Person], di
 def _match(people: list[_Person], key: tuple[str, ...], last_seen: dict[int, int]) -> int | None:
     """The person a name key refers to: same full name, else the most recent person the short form fits."""
     for idx, p in enumerate(people):
-        if _flat(p.key) == _flat(key):
+        if flat_key(p.key) == flat_key(key):
             return idx
     fits: list[int] = []
     for idx, p in enumerate(people):
@@ -366,10 +181,6 @@ def _last_subject_before(state: _State, pos: int, speakers: list[tuple[int, int]
     return best[1] if best else None
 
 
-_GENERIC_DESCRIPTORS = {"expert", "analyst", "professor", "researcher", "scholar", "specialist", "commentator",
-    "man", "woman", "academic", "observer", "economist", "historian"}
-
-
 def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tuple[int, int]]) -> int | None:
     """"the expert", "the Russian president", "Russia's Industry Minister": the person whose titles fit,
     the current speaker for a bare "the expert", or the person named next (cataphora)."""
@@ -380,10 +191,10 @@ def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tupl
         return None
     if toks[0].lower_ in lex.indefinite or toks[-1].tag_ in {"NNS", "NNPS"}:
         return None
-    head = _norm(toks[-1].text)
+    head = norm_word(toks[-1].text)
     if head not in lex.descriptors:
         return None  # the phrase is headed by something else ("the general military staff")
-    modifiers = {_norm(t.text) for t in toks if t.pos_ in {"ADJ", "PROPN", "NOUN"} and t.text[:1].isupper()} - {head}
+    modifiers = {norm_word(t.text) for t in toks if t.pos_ in {"ADJ", "PROPN", "NOUN"} and t.text[:1].isupper()} - {head}
     best: tuple[int, int] | None = None
     best_idx: int | None = None
     for idx, p in enumerate(state.people):
@@ -399,10 +210,10 @@ def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tupl
         return best_idx
     # "the Russian president" when the only president named so far was introduced without "Russian"
     titled = [i for i, p in enumerate(state.people) if head in p.descriptors and any(s < span.start for s, _ in p.mentions)]
-    nationality_only = all(t.ent_type_ in {"NORP", "GPE"} for t in toks if _norm(t.text) in modifiers)
+    nationality_only = all(t.ent_type_ in {"NORP", "GPE"} for t in toks if norm_word(t.text) in modifiers)
     if modifiers and nationality_only and len(titled) == 1:
         return titled[0]
-    if not modifiers and head in _GENERIC_DESCRIPTORS:
+    if not modifiers and head in lex.generic_descriptors:
         earlier = [(off, idx) for off, idx in state.quote_speakers if off < span.start]
         return max(earlier)[1] if earlier else _last_subject_before(state, span.start, speakers)
     # a descriptor before the name ("the Japanese government spokesman said ... added Hirokazu Matsuno")

@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from analysis.lexicons import load_toml, load_tsv
+from analysis.nlp import doc_text
 from analysis.records import INSTITUTION_TYPES, Affiliation, Quote, Span, Speaker
 
 VERSION = "2"
@@ -539,7 +540,7 @@ def _join(tokens: Sequence[Token]) -> str:
     if not tokens:
         return ""
     doc = tokens[0].doc
-    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return doc_text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
 
 
 def _parse_chunk(tokens: Sequence[Token], doc: Doc, anchor: int) -> Description:
@@ -1103,7 +1104,7 @@ def _is_descriptor(span: SpacySpan) -> bool:
 
 def _label_only(doc: Doc, mentions: Sequence[Span]) -> bool:
     """True when the speaker appears as a 'Name:' label at the start of a line."""
-    text = doc.text
+    text = doc_text(doc)
     for m in mentions:
         line_start = text.rfind("\n", 0, m.start) + 1
         if text[line_start : m.start].strip() == "" and text[m.end : m.end + 2].lstrip().startswith(":"):

@@ -26,3 +26,8 @@ def load_tsv(name: str) -> tuple[dict[str, str], ...]:
     lines = [ln for ln in resource_text(name).splitlines() if ln.strip() and not ln.startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t", quoting=csv.QUOTE_NONE)
     return tuple({k: (v or "").strip() for k, v in row.items()} for row in reader)
+
+
+def word_set(data: dict[str, Any], key: str) -> frozenset[str]:
+    """A lower-cased word list of a parsed TOML resource (empty when the key is absent)."""
+    return frozenset(str(w).lower() for w in data.get(key, []))

@@ -7,6 +7,7 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 # Official packages first (when someone installed one), then the PyPI re-packaging of en_core_web_sm 3.8.
 PREFERRED_MODELS: tuple[str, ...] = (
@@ -42,3 +43,11 @@ def load_nlp(requested: str | None = None) -> Language:
         return spacy.load(name)
     except OSError as exc:
         raise ModelNotFound(f"spaCy model {name!r} could not be loaded: {exc}") from exc
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` rebuilt once per document (spaCy joins every token on each access)."""
+    cached = doc.user_data.get("analysis.text")
+    if not isinstance(cached, str):
+        cached = doc.text
+        doc.user_data["analysis.text"] = cached
+    return cached

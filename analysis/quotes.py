@@ -23,8 +23,9 @@ from functools import cache
 
 from spacy.tokens import Doc, Token
 
-from analysis.attribution import doc_text, looks_like_person, name_run
-from analysis.lexicons import load_toml
+from analysis.lexicons import load_toml, word_set
+from analysis.names import looks_like_person, name_run
+from analysis.nlp import doc_text
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
 VERSION = "12"
@@ -61,7 +62,7 @@ def cues() -> Cues:
     data = load_toml("reporting.toml")
 
     def words(key: str) -> frozenset[str]:
-        return frozenset(str(w).lower() for w in data.get(key, []))
+        return word_set(data, key)
 
     return Cues(
         verbs=words("reporting_verbs"),

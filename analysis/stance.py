@@ -24,6 +24,7 @@ from spacy.vocab import Vocab
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from analysis.lexicons import load_toml
+from analysis.nlp import doc_text
 from analysis.records import Cue, Quote, Span, Stance
 
 VERSION = "3"
@@ -205,7 +206,7 @@ def is_on_target(doc: Doc, quote: Quote) -> bool:
     Conservative by design: predictions marked off-target are dropped downstream, so only a quote whose whole
     neighbourhood (its paragraph and two non-empty paragraphs each side) never touches the topic is off-target.
     """
-    lo, hi = _paragraph_bounds(doc.text, quote.start, quote.end, _CONTEXT_PARAGRAPHS)
+    lo, hi = _paragraph_bounds(doc_text(doc), quote.start, quote.end, _CONTEXT_PARAGRAPHS)
     for sent in _sentences(doc, quote):
         lo, hi = min(lo, sent.start_char), max(hi, sent.end_char)
     context = doc.char_span(lo, hi, alignment_mode="expand")

@@ -11,39 +11,17 @@ Usage: .venv/bin/python bench/institutions_eval.py [--shared ../shared] [--all]
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import json
 import re
+from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from analysis import institutions
+from analysis import goldset, institutions
+from analysis.evaluate import institution_matches
 from analysis.nlp import load_nlp
-from analysis.records import SEGMENT_JOINER, Quote, Span, Speaker
+from analysis.records import Quote, Span, Speaker
 
 HONORIFICS = ("Mr.", "Mr", "Ms.", "Ms", "Mrs.", "Dr.", "Dr", "Prof.")
-
-
-def load_scorer(shared: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("score_quotes", shared / "tools" / "score_quotes.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def load_gold(shared: Path) -> list[dict[str, Any]]:
-    files = sorted((shared / "corpus" / "dev").glob("gold_*.jsonl")) + [shared / "gold" / "seeds.gold.jsonl"]
-    return [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def article_body(shared: Path, name: str) -> str:
-    dev = shared / "corpus" / "dev" / "articles" / name
-    if dev.exists():
-        text = dev.read_text(encoding="utf-8")
-        return text.split("\n\n", 1)[1] if "\n\n" in text else text
-    return (shared / "seeds" / name).read_text(encoding="utf-8")
 
 
 def _occurrences(body: str, needle: str) -> list[Span]:
@@ -70,27 +48,16 @@ def locate_speaker(body: str, name: str) -> Speaker:
 
 
 def locate_quote(body: str, row: dict[str, Any], speaker: Speaker) -> Quote:
-    segments = []
-    cursor = 0
-    for part in row["quote"].split(SEGMENT_JOINER):
-        start = body.find(part, cursor)
-        if start < 0:
-            start = body.find(part)
-        if start < 0:
-            continue
-        segments.append(Span(start, start + len(part)))
-        cursor = start + len(part)
-    if not segments:
-        segments = [Span(0, 0)]
-    q_start, q_end = segments[0].start, segments[-1].end
+    """The gold quote, with the speaker's mention nearest to it as the attribution site."""
+    quote = goldset.locate_quote(body, row["quote"], row["kind"]) or Quote(
+        segments=(Span(0, 0),), kind="indirect", text=row["quote"]
+    )
     near = [
         m for m in speaker.mentions
-        if abs(m.start - q_end) < 300 or abs(q_start - m.end) < 300 or q_start <= m.start <= q_end
+        if abs(m.start - quote.end) < 300 or abs(quote.start - m.end) < 300 or quote.start <= m.start <= quote.end
     ]
-    mention = min(near, key=lambda m: min(abs(m.start - q_end), abs(q_start - m.end)), default=None)
-    return Quote(
-        segments=tuple(segments), kind=row["kind"], text=row["quote"], speaker_mention=mention,
-    )
+    mention = min(near, key=lambda m: min(abs(m.start - quote.end), abs(quote.start - m.end)), default=None)
+    return replace(quote, speaker_mention=mention)
 
 
 def main() -> None:
@@ -98,11 +65,11 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     parser.add_argument("--all", action="store_true", help="print every row, not only the misses")
     args = parser.parse_args()
-    scorer = load_scorer(args.shared)
-    gold = load_gold(args.shared)
+    gold = goldset.load_gold(goldset.dev_gold_files(args.shared))
+    articles = goldset.read_articles(goldset.dev_article_dirs(args.shared))
     nlp = load_nlp()
     names = sorted({row["article"] for row in gold})
-    bodies = {name: article_body(args.shared, name) for name in names}
+    bodies = {name: articles[name].text for name in names}
     docs = dict(zip(names, nlp.pipe(bodies[n] for n in names), strict=True))
     inst_total = inst_ok = type_ok = 0
     for row in gold:
@@ -115,7 +82,7 @@ def main() -> None:
         i_ok = True
         if row.get("institution"):
             inst_total += 1
-            i_ok = scorer.same_institution(row["institution"], aff.institution)
+            i_ok = institution_matches(row["institution"], aff.institution)
             inst_ok += i_ok
         if args.all or not (t_ok and i_ok):
             mark = "  " if t_ok and i_ok else "XX"

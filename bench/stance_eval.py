@@ -12,8 +12,6 @@ Usage: .venv/bin/python bench/stance_eval.py [--shared ../shared] [--errors] [--
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +21,10 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from analysis import stance
+from analysis import evaluate as evaluate_module
+from analysis import goldset, stance
 from analysis.nlp import load_nlp
-from analysis.records import SEGMENT_JOINER, Quote, Span
+from analysis.records import Quote
 
 LABELS = (-1, 0, 1)
 REPO = Path(__file__).resolve().parents[1]
@@ -42,65 +41,17 @@ class Item:
     speaker: str
 
 
-def load_scorer(shared: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("score_quotes", shared / "tools" / "score_quotes.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def load_gold(shared: Path) -> list[dict[str, Any]]:
-    files = sorted((shared / "corpus" / "dev").glob("gold_*.jsonl")) + [shared / "gold" / "seeds.gold.jsonl"]
-    return [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def article_body(path: Path) -> str:
-    """Text after the header's first blank line; files without a header (seeds) are the body as a whole."""
-    raw = path.read_text(encoding="utf-8")
-    if raw.startswith("outlet:") and "\n\n" in raw:
-        return raw.split("\n\n", 1)[1]
-    return raw
-
-
-def locate(body: str, quote_text: str, kind: str) -> Quote | None:
-    """The gold quote as a Quote over exact substrings of the body, segments searched left to right."""
-    spans: list[Span] = []
-    pos = 0
-    for part in quote_text.split(SEGMENT_JOINER):
-        at = body.find(part, pos)
-        if at < 0:
-            at = body.find(part)
-        if at < 0:
-            return None
-        spans.append(Span(at, at + len(part)))
-        pos = at + len(part)
-    spans.sort(key=lambda s: s.start)
-    return Quote(segments=tuple(spans), kind="direct" if kind == "direct" else "indirect", text=quote_text)
-
-
-def load_demo_gold(repo: Path = REPO) -> list[dict[str, Any]]:
-    """The team's fictional demo corpus gold (``data/demo_gold.jsonl``)."""
-    path = repo / "data" / "demo_gold.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def load_items(shared: Path, nlp: Language, corpus: str = "dev") -> tuple[list[Item], int]:
     """Gold quotes of one corpus ("dev": ../shared dev + seeds; "demo": data/) located in their parsed articles,
     and the number that could not be located."""
-    if corpus == "demo":
-        paths = {p.name: p for p in (REPO / "data" / "articles").glob("*.txt")}
-        gold = load_demo_gold()
-    else:
-        paths = {p.name: p for p in (shared / "corpus" / "dev" / "articles").glob("*.txt")}
-        paths.update({p.name: p for p in (shared / "seeds").glob("*.txt")})
-        gold = load_gold(shared)
+    dirs, gold_files = goldset.corpus_paths(corpus, shared)
+    gold = goldset.load_gold(gold_files)
+    articles = goldset.read_articles(dirs)
     names = sorted({row["article"] for row in gold})
-    bodies = {name: article_body(paths[name]) for name in names}
-    docs = dict(zip(names, nlp.pipe(bodies[n] for n in names), strict=True))
+    docs = dict(zip(names, nlp.pipe(articles[n].text for n in names), strict=True))
     items, missing = [], 0
     for row in gold:
-        quote = locate(bodies[row["article"]], row["quote"], row["kind"])
+        quote = goldset.locate_quote(articles[row["article"]].text, row["quote"], row["kind"])
         if quote is None:
             missing += 1
             continue
@@ -165,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", choices=("dev", "demo", "both"), default="both")
     parser.add_argument("--errors", action="store_true", help="print the misclassified quotes with evidence")
     args = parser.parse_args(argv)
-    scorer = load_scorer(args.shared)
+    scorer = evaluate_module
     nlp = load_nlp()
     corpora = ("dev", "demo") if args.corpus == "both" else (args.corpus,)
     print(f"stance VERSION {stance.VERSION}")

@@ -30,6 +30,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from analysis import evaluate as evaluate_module
 from analysis import stance
 from analysis.nlp import load_nlp
 
@@ -67,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--C", type=float, default=0.3)
     args = parser.parse_args(argv)
     bench = _stance_eval()
-    scorer = bench.load_scorer(args.shared)
+    scorer = evaluate_module
     nlp = load_nlp()
     items = {c: bench.load_items(args.shared, nlp, c)[0] for c in ("dev", "demo")}
     everything = items["dev"] + items["demo"]

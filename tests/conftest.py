@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -11,7 +10,9 @@ from typing import Any
 import pytest
 from spacy.language import Language
 
+from analysis import goldset
 from analysis.nlp import load_nlp
+from analysis.pipeline import analyze
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -42,20 +43,13 @@ def scorer(shared_dir: Path) -> ModuleType:
 
 @pytest.fixture(scope="session")
 def dev_gold(shared_dir: Path) -> list[dict[str, Any]]:
-    files = sorted((shared_dir / "corpus" / "dev").glob("gold_*.jsonl")) + [shared_dir / "gold" / "seeds.gold.jsonl"]
-    return [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return goldset.load_gold(goldset.dev_gold_files(shared_dir))
 
 
 @pytest.fixture(scope="session")
 def dev_predictions(shared_dir: Path, nlp: Language) -> list[dict[str, Any]]:
     """`stance extract` rows for the dev articles and seeds, from the real pipeline."""
-    from analysis.ingest import read_paths
-    from analysis.pipeline import analyze
-    from analysis.records import Article
-    from analysis.settings import Settings
-
-    sources = [shared_dir / "corpus" / "dev" / "articles", shared_dir / "seeds"]
-    articles = [a for a in read_paths(sources, Settings()) if isinstance(a, Article)]
+    articles = list(goldset.read_articles(goldset.dev_article_dirs(shared_dir)).values())
     assert len(articles) == 34
     return [q.to_row() for result in analyze(articles, nlp) for q in result.quotes]
 

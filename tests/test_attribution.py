@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from analysis.attribution import attribute, name_key
+from analysis.attribution import attribute
+from analysis.names import name_key
 from analysis.quotes import find_quotes
 
 

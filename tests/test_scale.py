@@ -183,20 +183,25 @@ def test_analyse_batch_reports_a_failing_article(monkeypatch: pytest.MonkeyPatch
 # ---------------------------------------------------------------------------------------------- Dask
 
 
-def test_dask_local_cluster_equals_the_local_run(
-    corpus: Path, local_run: tuple[Path, service.IngestReport], tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A real Dask LocalCluster: 2 worker processes, one thread each (as docs/scale.md tells to run workers)."""
     from distributed import LocalCluster
 
-    db, parquet = tmp_path / "d.duckdb", tmp_path / "parts"
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        settings = Settings(
-            db_path=db, batch_size=4, engine="dask", scheduler=cluster.scheduler_address, partition_size=3,
-            parquet_dir=parquet,
-        )
-        progress: list[tuple[int, int]] = []
-        report = service.ingest_sources([corpus], settings, on_progress=lambda d, t: progress.append((d, t)))
-        again = service.ingest_sources([corpus], replace(settings, parquet_dir=None))
+        yield cluster.scheduler_address
+
+
+def test_dask_local_cluster_equals_the_local_run(
+    corpus: Path, local_run: tuple[Path, service.IngestReport], tmp_path: Path, scheduler: str
+) -> None:
+    db, parquet = tmp_path / "d.duckdb", tmp_path / "parts"
+    settings = Settings(
+        db_path=db, batch_size=4, engine="dask", scheduler=scheduler, partition_size=3, parquet_dir=parquet,
+    )
+    progress: list[tuple[int, int]] = []
+    report = service.ingest_sources([corpus], settings, on_progress=lambda d, t: progress.append((d, t)))
+    again = service.ingest_sources([corpus], replace(settings, parquet_dir=None))
     assert report_key(report) == report_key(local_run[1])
     assert progress[-1][0] == progress[-1][1] > 2  # several partitions ran
     ref_articles, ref_quotes = tables(local_run[0])
@@ -210,6 +215,18 @@ def test_dask_local_cluster_equals_the_local_run(
     stats = con.execute("SELECT * FROM speaker_stats ORDER BY speaker_key").df()
     expected = Store(db).query_df("SELECT * FROM speaker_stats ORDER BY speaker_key")
     pd.testing.assert_frame_equal(stats, expected)
+
+
+def test_cli_dask_engine(corpus: Path, scheduler: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db, parts = tmp_path / "c.duckdb", tmp_path / "parts"
+    argv = ["ingest", str(corpus), "--db", str(db), "--engine", "dask", "--scheduler", scheduler,
+            "--parquet-dir", str(parts), "--partition-size", "4"]
+    assert cli.main(argv) == 0
+    err = capsys.readouterr().err
+    assert "partitions: " in err and "read 16 article(s), 1 already stored, skipped 3" in err
+    assert len(parquet_files(parts, "articles")) >= 4
+    assert cli.main(argv) == 2  # the partitions of the first run are not mixed into a second one
+    assert "already holds Parquet partitions" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------------------------- incremental

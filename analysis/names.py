@@ -1,0 +1,194 @@
+"""Recognising person names in a parsed article: shared by quote finding and attribution.
+
+The small English model misses and mislabels names, so NER is combined with capitalised-token runs, honorific and
+title words, and checks that a candidate is not an organisation or a place. Word lists come from
+``resources/reporting.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.tokens import Doc, Token
+
+from analysis.lexicons import load_toml, word_set
+
+_NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+_NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The reporting/naming word lists of ``resources/reporting.toml`` as frozensets."""
+
+    honorifics: frozenset[str]
+    titles: frozenset[str]
+    descriptors: frozenset[str]
+    organisation_words: frozenset[str]
+    east_asian_surnames: frozenset[str]
+    pronouns: frozenset[str]
+    plural_pronouns: frozenset[str]
+    possessives: frozenset[str]
+    indefinite: frozenset[str]
+    generic_descriptors: frozenset[str]  # "the expert": resolves to the current speaker
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The naming lexicon, loaded once per process."""
+    data = load_toml("reporting.toml")
+
+    def words(key: str) -> frozenset[str]:
+        return word_set(data, key)
+
+    return Lexicon(
+        honorifics=words("honorifics"),
+        titles=words("titles"),
+        descriptors=words("descriptor_nouns"),
+        organisation_words=words("organisation_words"),
+        east_asian_surnames=words("east_asian_surnames"),
+        pronouns=words("personal_pronouns"),
+        plural_pronouns=words("plural_pronouns"),
+        possessives=words("possessive_pronouns"),
+        indefinite=words("indefinite_determiners"),
+        generic_descriptors=words("generic_descriptors"),
+    )
+
+
+# ----------------------------------------------------------------------------------------------- names
+
+
+
+
+def norm_word(word: str) -> str:
+    return word.lower().replace("’", "'").strip(".")
+
+
+def _is_name_token(tok: Token) -> bool:
+    text = tok.text
+    if tok.is_punct and text not in {"-", "‐"}:
+        return False
+    if text in {"-", "‐"}:
+        return True
+    return bool(_NAME_CHARS.match(text)) and tok.lower_ not in {"'s", "’s"}
+
+
+def _prefix_word(tok: Token) -> bool:
+    """A word that continues a descriptive prefix before a name ("U.S. Secretary", "South Korean President")."""
+    lex = lexicon()
+    low = norm_word(tok.text)
+    return (
+        low in lex.titles or low in lex.honorifics or low in lex.organisation_words
+        or tok.ent_type_ == "NORP"
+    )
+
+
+def _hyphen_tail(doc: Doc, k: int) -> bool:
+    """The lower-case second half of a hyphenated given name ("Min-seok"), glued to a hyphen."""
+    return (
+        k >= 2
+        and doc[k].text[:1].islower()
+        and doc[k].is_alpha
+        and doc[k - 1].text in {"-", "‐"}
+        and not doc[k - 1].whitespace_
+        and not doc[k - 2].whitespace_
+        and doc[k - 2].text[:1].isupper()
+    )
+
+
+def name_run(tok: Token) -> tuple[int, int] | None:
+    """Token range [i, j) of the capitalised run around ``tok`` with titles and honorifics stripped."""
+    doc = tok.doc
+    if not _is_name_token(tok) and not _hyphen_tail(tok.doc, tok.i):
+        return None
+    lex = lexicon()
+    i = tok.i
+    while i - 1 >= 0 and _is_name_token(doc[i - 1]) and "\n" not in doc[i - 1].whitespace_:
+        i -= 1
+    j = tok.i + 1
+    while j < len(doc) and "\n" not in doc[j - 1].whitespace_:
+        if _is_name_token(doc[j]) or _hyphen_tail(doc, j):
+            j += 1
+        else:
+            break
+    if i < tok.i + 1 and _hyphen_tail(doc, tok.i):
+        # started on the lower-case half of "Min-seok": walk back over the hyphen
+        while i - 1 >= 0 and (_is_name_token(doc[i - 1]) or _hyphen_tail(doc, i - 1)):
+            i -= 1
+    # drop leading titles, honorifics, nationality adjectives, organisation words and function words
+    # ("But Mr.", "Russian President", "Gen.")
+    while i < j and (
+        norm_word(doc[i].text) in lex.titles
+        or doc[i].lower_ in lex.honorifics
+        or norm_word(doc[i].text) in lex.honorifics
+        or (doc[i].ent_type_ in {"NORP", "GPE"} and i < tok.i and _prefix_word(doc[i + 1]))
+        or (norm_word(doc[i].text) in lex.organisation_words and i < tok.i)
+        or doc[i].text in {"-", "‐"}
+        or (doc[i].is_stop and doc[i].pos_ != "PROPN")
+    ):
+        i += 1
+    while j > i and doc[j - 1].text in {"-", "‐"}:
+        j -= 1
+    if i >= j:
+        return None
+    return i, j
+
+
+def looks_like_person(doc: Doc, start: int, end: int) -> bool:
+    """True when tokens [start, end) read as a person's name, not an organisation, place or acronym."""
+    lex = lexicon()
+    toks = [t for t in doc[start:end] if t.text not in {"-", "‐"}]
+    if not toks:
+        return False
+    if any(norm_word(t.text) in lex.organisation_words for t in toks):
+        return False
+    if len(toks) == 1 and toks[0].text.isupper() and len(toks[0].text) > 1:
+        return False
+    if any(ch.isdigit() for t in toks for ch in t.text):
+        return False  # "Russia-1", "G20"
+    ents = {t.ent_type_ for t in toks if t.ent_type_}
+    if "PERSON" in ents or _described_as_person(doc, start, end):
+        return True
+    place_like = {"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "EVENT", "LAW"}
+    if len(toks) >= 2 and all(t.ent_type_ in place_like for t in toks):
+        return False  # "North Korea", "New York"
+    if len(toks) == 1 and ents & place_like:
+        return toks[0].text in person_tokens(doc)
+    if "ORG" in ents or "PRODUCT" in ents or "WORK_OF_ART" in ents:
+        # the small model tags many names ORG: a surname of a PERSON named elsewhere in the article is a person
+        if len(toks) == 1:
+            return toks[0].text in person_tokens(doc)
+        return any(t.pos_ == "PROPN" for t in toks)
+    return any(t.pos_ == "PROPN" for t in toks)
+
+
+def _described_as_person(doc: Doc, start: int, end: int) -> bool:
+    """A title right before the name ("Premier X") or a person descriptor in an appositive after it
+    (", an analyst at ...") marks a person even when the model tagged the name as a place or organisation."""
+    lex = lexicon()
+    if start > 0 and norm_word(doc[start - 1].text) in lex.descriptors | lex.honorifics:
+        return True
+    if end < len(doc) and doc[end].text == ",":
+        for t in doc[end + 1 : min(len(doc), end + 6)]:
+            if t.text in {",", ".", ";"} or "\n" in t.whitespace_:
+                break
+            if t.pos_ == "NOUN" and norm_word(t.text) in lex.descriptors:
+                return True
+    return False
+
+
+def person_tokens(doc: Doc) -> set[str]:
+    return {t.text for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.text[:1].isupper()}
+
+
+def name_key(text: str) -> tuple[str, ...]:
+    """Lower-case name words, periods dropped, hyphenated parts kept together ("Kim Jong-un" -> kim, jong-un)."""
+    clean = re.sub(r"\s*[\-‐]\s*", "-", text.lower().replace("’", "'").replace(".", " "))
+    return tuple(w.strip("-") for w in clean.split() if w.strip("-"))
+
+
+def flat_key(key: tuple[str, ...]) -> str:
+    """Spelling-insensitive form for equality: "jong-un" == "jong un"."""
+    return "".join(key).replace("-", "")
