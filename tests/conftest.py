@@ -58,3 +58,12 @@ def dev_predictions(shared_dir: Path, nlp: Language) -> list[dict[str, Any]]:
 def dev_scores(scorer: ModuleType, dev_gold: list[dict[str, Any]], dev_predictions: list[dict[str, Any]]) -> dict[str, Any]:
     """The shared scorer's figures for the real pipeline on the dev corpus."""
     return scorer.score(dev_gold, dev_predictions)
+
+
+@pytest.fixture(scope="session")
+def demo_scores(scorer: ModuleType, nlp: Language) -> dict[str, Any]:
+    """The shared scorer's figures for the real pipeline on the team's fictional demo corpus and its gold: a second,
+    independent set, so a gap to the dev figures shows over-fitting to the dev corpus."""
+    articles = list(goldset.read_articles(goldset.demo_article_dirs()).values())
+    predictions = [q.to_row() for result in analyze(articles, nlp) for q in result.quotes]
+    return scorer.score(goldset.load_gold(goldset.demo_gold_files()), predictions)
