@@ -31,11 +31,12 @@ from analysis.lexicons import load_toml, load_tsv
 from analysis.nlp import doc_text
 from analysis.records import INSTITUTION_TYPES, Affiliation, Quote, Span, Speaker
 
-VERSION = "2"
+VERSION = "3"
 
 REGISTRY_FILE = "institutions.tsv"
 PATTERNS_FILE = "affiliation.toml"
 FUZZY_CUTOFF = 90.0
+DISTINCTIVE_WORD_CUTOFF = 80.0  # per word, for the words that tell two same-shaped names apart
 MAX_APPOSITIVE_TOKENS = 45
 CONTEXT_SENTENCES = 3  # how far back a bare "Foreign Ministry" looks for its country
 
@@ -162,6 +163,7 @@ class Patterns:
     titles: dict[str, tuple[str, str]]
     org_heads: frozenset[str]
     subunits: frozenset[str]
+    generic_words: frozenset[str]
     not_orgs: frozenset[str]
     type_rules: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
     country_words: dict[str, str]  # normalised country word -> code
@@ -194,6 +196,7 @@ def load_patterns() -> Patterns:
         titles={k: (v[0], v[1]) for k, v in data["titles"].items()},
         org_heads=frozenset(data["organisations"]["heads"]),
         subunits=frozenset(data["organisations"]["subunits"]),
+        generic_words=frozenset(data["organisations"]["generic_words"]),
         not_orgs=frozenset(norm(w) for w in data["organisations"]["not_orgs"]),
         type_rules=type_rules,
         country_words=country_words,
@@ -276,13 +279,26 @@ def resolve(name: str, country_hint: str | None = None) -> Resolved | None:
         if pattern.search(text) and norm(pattern.pattern) != key:
             return _known(entry)
     hit = process.extractOne(key, reg.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    if hit is not None:
+    if hit is not None and _distinctive_words_agree(key, hit[0], pats.generic_words):
         return _known(reg.by_name[hit[0]])
     if country and not rest_key:
         return None
     if country and re.match(r"^[^']+['’]s\s", cleaned):
         cleaned = rest  # "North Korea's Bureau of X" is written down as "Bureau of X"
     return Resolved(cleaned, type_from_name(cleaned), False)
+
+
+def _distinctive_words_agree(key: str, candidate: str, generic: frozenset[str]) -> bool:
+    """Every non-generic word on either side has a close spelling on the other side (typos pass; a different
+    institution of the same shape does not)."""
+    mine, theirs = key.split(), candidate.split()
+
+    def covered(words: list[str], other: list[str]) -> bool:
+        return all(
+            any(fuzz.ratio(w, o) >= DISTINCTIVE_WORD_CUTOFF for o in other) for w in words if w not in generic
+        )
+
+    return covered(mine, theirs) and covered(theirs, mine)
 
 
 def _known(entry: Entry) -> Resolved:

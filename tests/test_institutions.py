@@ -184,6 +184,11 @@ CANONICAL = [
     ("Ministry of Ocean Affairs", ("Ministry of Ocean Affairs", "government", False)),
     ("Northern Daily News", ("Northern Daily News", "media", False)),
     ("5th Armored Brigade", ("5th Armored Brigade", "military", False)),
+    # fuzzy matching forgives typos but not a different name of the same shape
+    ("Sejong institue", ("Sejong Institute", "think_tank", True)),
+    ("Korea Institute for National Unifcation", ("Korea Institute for National Unification", "think_tank", True)),
+    ("Namsan National University", ("Namsan National University", "university", False)),
+    ("Kyongan Institute", ("Kyongan Institute", "think_tank", False)),
 ]
 
 
