@@ -31,6 +31,10 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 CSV_SUFFIXES = frozenset({".csv"})
 KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES
+# A directory walk leaves out Markdown: in a corpus folder it is the folder's documentation, not an article
+# (a .md file named explicitly is still read as text).
+DIRECTORY_SUFFIXES = KNOWN_SUFFIXES - {".md"}
+MISSING_TEXT = "missing or empty 'text'"
 HEADER_KEYS = frozenset({"outlet", "date", "url", "title"})
 UNKNOWN_VALUES = frozenset({"", "unknown", "none", "null", "n/a", "na", "-"})
 ROW_NAME_KEYS = ("name", "id")
@@ -232,7 +236,7 @@ def parse_html_article(html: str, *, name: str, source: str, url: str | None = N
 def _row_article(row: Mapping[str, object], *, base: str, number: int, source: str) -> Article:
     text = row.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("missing or empty 'text'")
+        raise ValueError(MISSING_TEXT)
     given = next((clean_value(row.get(k)) for k in ROW_NAME_KEYS if clean_value(row.get(k))), None)
     return _make_article(
         name=given or f"{base}:{number}", text=text.replace("\r\n", "\n"), source=source,
@@ -241,23 +245,43 @@ def _row_article(row: Mapping[str, object], *, base: str, number: int, source: s
 
 
 def parse_jsonl(text: str, *, base: str, source: str) -> Iterator[Article | IngestProblem]:
-    """One article per JSON line (row = line number); bad rows become problems naming ``source:row``."""
+    """One article per JSON line (row = line number); bad rows become problems naming ``source:row``.
+
+    A file in which no row has a text (an annotation file, say) is one problem, not one per row."""
+    held: list[IngestProblem] = []  # problems before the first article, in case the whole file is not a corpus
+    seen_article = False
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         where = f"{source}:{number}"
+        problem: IngestProblem | None = None
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield IngestProblem(where, f"malformed JSON row ({exc.msg})")
-            continue
-        if not isinstance(row, dict):
-            yield IngestProblem(where, "malformed row (not a JSON object)")
-            continue
-        try:
-            yield _row_article(row, base=base, number=number, source=where)
-        except ValueError as exc:
-            yield IngestProblem(where, str(exc))
+            problem = IngestProblem(where, f"malformed JSON row ({exc.msg})")
+        else:
+            if not isinstance(row, dict):
+                problem = IngestProblem(where, "malformed row (not a JSON object)")
+            else:
+                try:
+                    article = _row_article(row, base=base, number=number, source=where)
+                except ValueError as exc:
+                    problem = IngestProblem(where, str(exc))
+                else:
+                    if not seen_article:
+                        seen_article = True
+                        yield from held
+                    yield article
+        if problem is not None:
+            if seen_article:
+                yield problem
+            else:
+                held.append(problem)
+    if not seen_article and held:
+        if all(p.reason == MISSING_TEXT for p in held):
+            yield IngestProblem(source, f"no row has a 'text' field ({len(held)} rows): not an article corpus")
+        else:
+            yield from held
 
 
 def parse_csv(text: str, *, base: str, source: str) -> Iterator[Article | IngestProblem]:
@@ -419,7 +443,7 @@ def _walk(directory: Path) -> Iterator[Path]:
         rel = path.relative_to(directory)
         if any(part.startswith(".") for part in rel.parts):
             continue
-        if path.is_file() and path.suffix.lower() in KNOWN_SUFFIXES:
+        if path.is_file() and path.suffix.lower() in DIRECTORY_SUFFIXES:
             yield path
 
 

@@ -101,6 +101,26 @@ def test_directory_is_read_recursively_in_order() -> None:
     assert len(articles) == 7 and len(problems) == 4
 
 
+def test_corpus_folder_documentation_is_not_read_as_articles(tmp_path: Path) -> None:
+    """A corpus folder as it comes: articles, a README and an annotation file beside them."""
+    (tmp_path / "one.txt").write_text("outlet: Test Wire\ndate: unknown\nurl: unknown\ntitle: One\n\nBody one.\n")
+    (tmp_path / "README.md").write_text("# About this folder\n\nNotes for annotators.\n")
+    (tmp_path / "gold.jsonl").write_text('{"article": "one.txt", "quote": "x"}\n' * 3)
+    articles, problems = _read(tmp_path)
+    assert [a.name for a in articles] == ["one.txt"]
+    assert [(Path(p.source).name, "not an article corpus" in p.reason) for p in problems] == [("gold.jsonl", True)]
+    explicit, _ = _read(tmp_path / "README.md")  # named explicitly, Markdown is still read as text
+    assert [a.name for a in explicit] == ["README.md"]
+
+
+def test_jsonl_rows_without_text_after_good_rows_are_reported_per_row(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"text": "A body."}\n{"title": "no text"}\n{"text": "Another body."}\n')
+    articles, problems = _read(path)
+    assert len(articles) == 2
+    assert [(p.source, p.reason) for p in problems] == [(f"{path}:2", "missing or empty 'text'")]
+
+
 # ---------------------------------------------------------------------------------------------- normalisation
 
 
