@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from spacy.tokens import Doc
 
+from analysis.lexicons import load_toml, word_set
 from analysis.names import flat_key, lexicon, looks_like_person, name_key, name_run, norm_word
 from analysis.nlp import doc_text
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "12"
+VERSION = "13"
 
 # ----------------------------------------------------------------------------------------------- people
 
@@ -71,6 +73,12 @@ def _descriptor_words(doc: Doc, i: int, j: int) -> set[str]:
             if t.pos_ in {"VERB", "AUX"} or "\n" in t.whitespace_:
                 break
             words.add(norm_word(t.text))
+    if head.dep_ == "nsubj" and head.head.lemma_ == "be":
+        # "X is Russia's deputy foreign minister": a copular introduction names the title too
+        for attr in head.head.children:
+            if attr.dep_ == "attr" and attr.i > head.i:
+                words.update(norm_word(t.text) for t in attr.subtree if t.i - attr.i < 4 and not t.is_punct)
+                words.update(norm_word(t.text) for t in attr.lefts)
     return words
 
 
@@ -93,6 +101,7 @@ def _person_mentions(doc: Doc, extra_sites: Sequence[Span]) -> list[tuple[int, i
         site_run = name_run(span[-1])
         if site_run and looks_like_person(doc, *site_run):
             ranges.add(site_run)
+    ranges.update(_copular_introductions(doc))
     # drop ranges nested in a longer one
     ordered = sorted(ranges)
     out: list[tuple[int, int]] = []
@@ -102,6 +111,22 @@ def _person_mentions(doc: Doc, extra_sites: Sequence[Span]) -> list[tuple[int, i
                 out[-1] = r
             continue
         out.append(r)
+    return out
+
+
+def _copular_introductions(doc: Doc) -> list[tuple[int, int]]:
+    """Names introduced with a title by a copula ("X is Russia's deputy foreign minister"), which the small model
+    often tags as an organisation: the title makes the subject a person."""
+    descriptors = lexicon().descriptors
+    out: list[tuple[int, int]] = []
+    for tok in doc:
+        if tok.dep_ != "nsubj" or tok.pos_ != "PROPN" or tok.head.lemma_ != "be" or tok.i > tok.head.i:
+            continue
+        if not any(a.dep_ == "attr" and a.tag_ == "NN" and a.lower_ in descriptors for a in tok.head.children):
+            continue
+        run = name_run(tok)
+        if run and run[1] - run[0] >= 2 and looks_like_person(doc, *run):
+            out.append(run)
     return out
 
 
@@ -195,21 +220,32 @@ def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tupl
     if head not in lex.descriptors:
         return None  # the phrase is headed by something else ("the general military staff")
     modifiers = {norm_word(t.text) for t in toks if t.pos_ in {"ADJ", "PROPN", "NOUN"} and t.text[:1].isupper()} - {head}
+    # lower-case rank words ("the deputy minister") must be in the person's title too
+    ranks = {norm_word(t.text) for t in toks[:-1] if t.text[:1].islower()} & _rank_words()
+    nations = _countries(modifiers)
+
+    def fits(p: _Person) -> bool:
+        if head not in p.descriptors or not ranks <= p.descriptors:
+            return False
+        own = _countries(p.descriptors)
+        return not (nations and own and not nations & own)
+
     best: tuple[int, int] | None = None
     best_idx: int | None = None
     for idx, p in enumerate(state.people):
         before = [s for s, _ in p.mentions if s < span.start]
-        if not before or head not in p.descriptors:
+        if not before or not fits(p):
             continue
-        if modifiers and not modifiers & p.descriptors:
+        shared = len(modifiers & p.descriptors) + (1 if nations & _countries(p.descriptors) else 0)
+        if modifiers and not shared:
             continue
-        rank = (len(modifiers & p.descriptors), max(before))
+        rank = (shared, max(before))
         if best is None or rank > best:
             best, best_idx = rank, idx
     if best_idx is not None:
         return best_idx
     # "the Russian president" when the only president named so far was introduced without "Russian"
-    titled = [i for i, p in enumerate(state.people) if head in p.descriptors and any(s < span.start for s, _ in p.mentions)]
+    titled = [i for i, p in enumerate(state.people) if fits(p) and any(s < span.start for s, _ in p.mentions)]
     nationality_only = all(t.ent_type_ in {"NORP", "GPE"} for t in toks if norm_word(t.text) in modifiers)
     if modifiers and nationality_only and len(titled) == 1:
         return titled[0]
@@ -222,6 +258,26 @@ def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tupl
         for s, _ in p.mentions[:1] if span.end <= s <= span.end + 400
     ]
     return min(after)[1] if after else None
+
+
+@cache
+def _rank_words() -> frozenset[str]:
+    return word_set(load_toml("reporting.toml"), "rank_words")
+
+
+@cache
+def _country_names() -> tuple[tuple[str, frozenset[str]], ...]:
+    """(country code, name words) for each name of a country in ``resources/affiliation.toml``."""
+    table = load_toml("affiliation.toml").get("countries", {})
+    return tuple(
+        (str(code), frozenset(name_key(str(name)))) for code, names in table.items() for name in names if name_key(str(name))
+    )
+
+
+def _countries(words: set[str]) -> set[str]:
+    """Countries named by a set of title words ("russian" and "russia" -> RU; "north korean" -> KP, not KR)."""
+    hits = [(code, ws) for code, ws in _country_names() if ws <= words]
+    return {code for code, ws in hits if not any(ws < other and code != c2 for c2, other in hits)}
 
 
 def _resolve_mention(doc: Doc, state: _State, span: Span, speakers: list[tuple[int, int]]) -> int | None:

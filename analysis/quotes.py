@@ -28,7 +28,7 @@ from analysis.names import looks_like_person, name_run
 from analysis.nlp import doc_text
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "12"
+VERSION = "13"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -36,9 +36,12 @@ STRAIGHT = '"'
 MIN_INDIRECT_WORDS = 4
 MIN_NP_WORDS = 6  # a noun-phrase object shorter than this names an act ("highlighted the problem"), not content
 MAX_FRAGMENT_OUTSIDE_WORDS = 4  # a clause with this few words outside its marks is recorded as the direct fragment
-MAX_SPLIT_GAP_TOKENS = 16  # "A," said X, a professor at Y. "B" -> one quote when the gap is short
+MAX_SPLIT_GAP_TOKENS = 16
+MAX_INTERRUPTION_TOKENS = 9  # ", Brig. Gen. Patrick Ryder noted," fences an attribution inside a clause
+MAX_NOUN_CLAUSE_GAP = 10  # "X's suggestion during his recent visit to Y that ...": words between noun and clause  # "A," said X, a professor at Y. "B" -> one quote when the gap is short
 _WORD = re.compile(r"\w+")
 _TRAILING = " \t,.;:"
+_RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 _LEADING_DROP = {"that", "but", "and", "while", "whether"}
 
 
@@ -377,6 +380,36 @@ def _continued_clause(doc: Doc, verb: Token, comp: Token, para: Span) -> Span | 
     return None
 
 
+def _interrupted_clause(doc: Doc, verb: Token, para: Span) -> tuple[Span, ...] | None:
+    """"Official trade, he said, was small.": the clause around a short comma-fenced attribution, as the part before
+    and the part after it."""
+    left, right = verb.left_edge, verb.right_edge
+    if left.text != "," and left.i > 0:
+        left = doc[left.i - 1]  # the parse may hang the opening comma on the clause
+    if right.text != "," and right.i + 1 < len(doc):
+        right = doc[right.i + 1]
+    if left.text != "," or right.text != "," or right.i - left.i > MAX_INTERRUPTION_TOKENS:
+        return None
+    if any(t.dep_ in {"ccomp", "xcomp", "dobj"} for t in verb.children):
+        return None
+    whole = _clause_span(doc, verb.head, set(), para)
+    if whole is None or not whole.start < left.idx or not right.idx + 1 < whole.end:
+        return None
+    text = doc_text(doc)
+    first = _trim(text, whole.start, left.idx)
+    second = _trim(text, right.idx + 1, whole.end)
+    if first[1] <= first[0] or second[1] <= second[0]:
+        return None
+    marks = OPEN_MARKS + CLOSE_MARKS + STRAIGHT
+    if text[first[1] - 1] in marks or text[second[0]] in marks:
+        return None  # '"A," he said, "B"' is a split direct quote, found by the marks pass
+    if _words(text[first[0] : first[1]]) + _words(text[second[0] : second[1]]) < MIN_INDIRECT_WORDS:
+        return None
+    if text[first[0] : first[1]].lower() in _RELATIVE_PRONOUNS:
+        return (Span(*second),)  # "troops who, he said, had fought": the report is the relative clause's predicate
+    return Span(*first), Span(*second)
+
+
 def _clause_span(doc: Doc, head: Token, exclude: set[int], para: Span) -> Span | None:
     exclude = set(exclude)
     for t in head.subtree:
@@ -447,6 +480,12 @@ def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]
                 if agent and prev is not None:
                     yield _Candidate(prev, "indirect", cue, mention_span(agent[0]))
                 continue
+            if not comp and tok.dep_ == "parataxis" and tok.head.i > tok.i:
+                # "PART, he said, REST.": an attribution interrupting the reported clause, two segments
+                segs2 = _interrupted_clause(doc, tok, para)
+                if segs2 is not None:
+                    yield _Candidate(Span(segs2[0].start, segs2[-1].end), "indirect", cue, mention_span(subj), segs2)
+                continue
             if not comp and tok.dep_ == "parataxis" and tok.head.i < tok.i:
                 # "CLAUSE, he said, but CLAUSE2": the parse hangs the verb off the reported clause
                 head = tok.head
@@ -500,16 +539,59 @@ def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]
                 yield _Candidate(cl, "indirect", Span(tok.idx, tok.idx + len(tok.text)), mention_span(owner[0]))
         elif tok.lower_ in c.speech_nouns:
             owner = [ch for ch in tok.children if ch.dep_ == "poss"]
+            possessive = bool(owner)
             if not owner:
+                # "the suggestion by X that ...", "the warning of X that ...": only a named person
+                owner = [g for ch in tok.children if ch.dep_ == "prep" and ch.lower_ in {"by", "of", "from"}
+                         for g in ch.children if g.dep_ == "pobj" and g.pos_ == "PROPN" and _personish(g)]
+            if not owner or _adjunct_of_person_report(tok):
                 continue
             clause = [ch for ch in tok.children if ch.dep_ in {"acl", "ccomp", "relcl"} and any(
                 g.lower_ == "that" and g.dep_ == "mark" for g in ch.children)]
-            if not clause and tok.dep_ == "nsubj":
+            if not clause and possessive and tok.dep_ == "nsubj":
                 clause = [ch for ch in tok.head.children if ch.dep_ in {"ccomp", "attr"} and ch.i > tok.i]
+            if not clause:
+                clause = _detached_that_clause(tok)
             for head in clause[:1]:
                 cl = _clause_span(doc, head, {t.i for t in owner[0].subtree}, para)
                 if cl and _words(_span_text(doc, cl)) >= MIN_INDIRECT_WORDS:
                     yield _Candidate(cl, "indirect", Span(tok.idx, tok.idx + len(tok.text)), mention_span(owner[0]))
+
+
+def _adjunct_of_person_report(noun: Token) -> bool:
+    """"Y said in response to X's remarks that ...": the speech noun sits in a prepositional adjunct of a person's
+    reporting verb, so a following that-clause is Y's report, not X's."""
+    tok = noun
+    while tok.dep_ in {"pobj", "prep"} and tok.head.i != tok.i:
+        tok = tok.head
+        if tok.pos_ in {"VERB", "AUX"}:
+            return _is_cue_verb(tok) and any(
+                g.dep_ in {"nsubj", "nsubjpass"} and _personish(g) for g in tok.children)
+    return False
+
+
+def _detached_that_clause(noun: Token) -> list[Token]:
+    """"X's suggestion during his visit that CLAUSE": the parse hangs the that-clause on a noun of an intervening
+    prepositional phrase; take it when only a noun-phrase stretch (no verb, no clause break) separates the two."""
+    doc = noun.doc
+    sent_end = noun.sent.end
+    for t in doc[noun.i + 1 : min(sent_end, noun.i + MAX_NOUN_CLAUSE_GAP + 1)]:
+        if t.pos_ in {"VERB", "AUX"} or t.text in {";", ":", ".", "?", "!", "(", ")"} or "\n" in t.whitespace_:
+            return []
+        if t.text in OPEN_MARKS + CLOSE_MARKS + STRAIGHT:
+            return []
+        if t.lower_ == "that" and t.dep_ == "mark":
+            head = t.head
+            host = head.head
+            # on a noun between the two, or on the verb governing the speech noun ("expressed concern over X's
+            # suggestion ... that"), unless that verb reports a person's own words ("Y said, replying to X's
+            # remarks, that ...": the clause is Y's)
+            attached = noun.i <= host.i < t.i or (host.i < noun.i and host in noun.ancestors)
+            has_subject = any(g.dep_ in {"nsubj", "nsubjpass"} for g in head.children)
+            if head.i > t.i and head.dep_ in {"acl", "ccomp", "advcl", "relcl"} and attached and has_subject:
+                return [head]
+            return []
+    return []
 
 
 # --------------------------------------------------------------------------------------------- pass 3: direct
@@ -586,7 +668,7 @@ def _direct(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]:
             if mention.start < m.outer.end and m.outer.start < mention.end:
                 prev, prev_mark = None, None
                 continue  # the quoted words are the source's own name ("according to the broadcaster “X”")
-            if _words(content) < 4 and not _governed_by(doc, m, cue_tok):
+            if _words(content) < 4 and not _governed_by(doc, m, cue_tok) and not _opens_split(doc, m, marks, cue):
                 prev, prev_mark = None, None
                 continue
             yield cand
@@ -614,6 +696,16 @@ def _direct(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]:
             prev, prev_mark = cand, m
             continue
         prev, prev_mark = None, None
+
+
+def _opens_split(doc: Doc, m: Marked, marks: list[Marked], cue: Span) -> bool:
+    """'“In short,” he said, “...”': a short span closed by a comma, whose attribution is followed by more quoted
+    words, is the first part of a split quote, not a scare quote."""
+    text = doc_text(doc)
+    if "," not in text[m.inner.end : m.outer.end]:
+        return False
+    nxt = next((n for n in marks if n.outer.start >= m.outer.end), None)
+    return nxt is not None and m.outer.end <= cue.start and cue.end <= nxt.outer.start and _split_gap_ok(doc, m, nxt)
 
 
 def _split_gap_ok(doc: Doc, a: Marked, b: Marked) -> bool:

@@ -124,3 +124,87 @@ def test_mentions_cover_every_reference_in_order(nlp: Language) -> None:
 )
 def test_name_key(name: str, key: tuple[str, ...]) -> None:
     assert name_key(name) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a speech noun with a possessive speaker, the that-clause after an intervening phrase
+        (
+            "Seoul voiced concern over Igor Brannikov's suggestion during his visit that naval cooperation "
+            "with North Korea will be expanded.",
+            [("naval cooperation with North Korea will be expanded", "Igor Brannikov")],
+        ),
+        # the speech noun's speaker in a "by" phrase
+        (
+            "Officials dismissed the suggestion by Igor Brannikov that naval cooperation with North Korea will "
+            "be expanded.",
+            [("naval cooperation with North Korea will be expanded", "Igor Brannikov")],
+        ),
+        (
+            "Critics doubted Igor Brannikov's pledge that grain deliveries would resume in spring.",
+            [("grain deliveries would resume in spring", "Igor Brannikov")],
+        ),
+        (
+            "Officials rejected Igor Brannikov's claim on Monday that the sanctions were illegal.",
+            [("the sanctions were illegal", "Igor Brannikov")],
+        ),
+    ],
+)
+def test_speech_noun_speakers(nlp: Language, text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert _speakers(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "not_speaker"),
+    [
+        # the that-clause belongs to the person who said it, not to the owner of the remarks
+        (
+            "Igor Brannikov said in response to Marta Lindqvist's remarks on Monday that the sanctions were illegal.",
+            "Marta Lindqvist",
+        ),
+        # an organisation behind the suggestion is no speaker
+        ("The ministry mocked the suggestion by the Kremlin that sanctions would fail.", "Kremlin"),
+    ],
+)
+def test_speech_noun_does_not_steal_or_invent_speakers(nlp: Language, text: str, not_speaker: str) -> None:
+    assert not_speaker not in {speaker for _, speaker in _speakers(nlp, text)}
+
+
+_DEPUTY = "Igor Brannikov is Russia's deputy foreign minister. He arrived in Pyongyang on Monday. "
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a descriptor naming the official introduced by a copula in a non-speech sentence
+        (
+            _DEPUTY + "Asked about arms sales, the Russian deputy minister said nothing was off the table.",
+            [("nothing was off the table", "Igor Brannikov")],
+        ),
+        # nationality of the descriptor must fit the person's title
+        (
+            _DEPUTY + "Asked about arms sales, the Japanese deputy minister said nothing was off the table.",
+            [("nothing was off the table", None)],
+        ),
+        # a rank the person was not introduced with
+        (
+            "Igor Brannikov is Russia's foreign minister. "
+            "Asked about arms sales, the Russian deputy minister said nothing was off the table.",
+            [("nothing was off the table", None)],
+        ),
+        # an indefinite descriptor stays unnamed
+        (
+            _DEPUTY + "Asked about arms sales, a Russian deputy minister said nothing was off the table.",
+            [("nothing was off the table", None)],
+        ),
+        # "North Korean" is North Korea, not South Korea
+        (
+            "North Korean leader Kim Jong Un met South Korean President Yoon Suk Yeol. "
+            "The North Korean leader said the talks had gone well.",
+            [("the talks had gone well", "Kim Jong Un")],
+        ),
+    ],
+)
+def test_descriptor_must_fit_introduced_title(nlp: Language, text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert _speakers(nlp, text) == expected

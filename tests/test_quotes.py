@@ -188,3 +188,34 @@ def test_reported_clause_split_by_attribution(nlp: Language) -> None:
 def test_source_name_in_marks_is_not_a_quote(nlp: Language) -> None:
     text = "According to the state broadcaster “Channel-9”, the delegation toured the shipyard on Monday."
     assert [q.text for q in find_quotes(nlp(text)) if q.kind == "direct"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        (
+            "Official trade between the two ports, he said, was worth only a few million dollars a year.",
+            ["Official trade between the two ports", "was worth only a few million dollars a year"],
+        ),
+        ("So far, she said, almost none had.", ["So far", "almost none had"]),
+        # a relative pronoun before the attribution is not part of the report
+        (
+            "The minister praised the engineers who, he said, had shown “real courage” in repairing the bridge.",
+            ["had shown “real courage” in repairing the bridge"],
+        ),
+        (
+            "The new bridge, Igor Brannikov noted, was already running far below capacity.",
+            ["The new bridge", "was already running far below capacity"],
+        ),
+    ],
+)
+def test_reported_clause_interrupted_by_attribution(nlp: Language, text: str, segments: list[str]) -> None:
+    quotes = find_quotes(nlp(text))
+    assert [(q.kind, [text[s.start : s.end] for s in q.segments]) for q in quotes] == [("indirect", segments)]
+
+
+def test_interrupted_direct_quote_stays_direct(nlp: Language) -> None:
+    text = "“In some talks,” he said, “we learn things we did not know about the shipments.”"
+    quotes = find_quotes(nlp(text))
+    assert [q.kind for q in quotes] == ["direct"]
+    assert quotes[0].text == "In some talks" + SEGMENT_JOINER + "we learn things we did not know about the shipments"
