@@ -344,7 +344,8 @@ def _inverted_clause(doc: Doc, verb: Token, subj: Token, para: Span) -> Span | N
     if subj.i >= verb.i or subj.left_edge.i - 1 <= sent.start:
         return None
     comma = doc[subj.left_edge.i - 1]
-    trailing = [t for t in doc[verb.i + 1 : sent.end] if not (t.is_punct or t.is_space)]
+    # a deck line without a full stop runs into the next paragraph in the parse: stop at the paragraph end
+    trailing = [t for t in doc[verb.i + 1 : sent.end] if not (t.is_punct or t.is_space) and t.idx < para.end]
     if comma.text != "," or any(t.dep_ not in {"npadvmod", "advmod"} for t in trailing):
         return None
     start = max(sent.start_char, para.start)

@@ -219,3 +219,13 @@ def test_interrupted_direct_quote_stays_direct(nlp: Language) -> None:
     quotes = find_quotes(nlp(text))
     assert [q.kind for q in quotes] == ["direct"]
     assert quotes[0].text == "In some talks" + SEGMENT_JOINER + "we learn things we did not know about the shipments"
+
+
+def test_deck_line_without_full_stop(nlp: Language) -> None:
+    # a deck (subtitle) with no final full stop, followed on the next line by the body
+    text = (
+        "Japan is looking forward to further expanding its trade with Hanoi, Foreign Ministry spokesman Kenji Arai "
+        "has said\nThe neighbour has shown a high level of solidarity with the region by sending its engineers to "
+        "help repair the flooded railway, the spokesman has said."
+    )
+    assert _quotes(nlp, text)[0] == ("indirect", "Japan is looking forward to further expanding its trade with Hanoi")
