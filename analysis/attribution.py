@@ -20,11 +20,19 @@ from functools import cache
 from spacy.tokens import Doc
 
 from analysis.lexicons import load_toml, word_set
-from analysis.names import flat_key, lexicon, looks_like_person, name_key, name_run, norm_word
+from analysis.names import (
+    described_as_person,
+    flat_key,
+    lexicon,
+    looks_like_person,
+    name_key,
+    name_run,
+    norm_word,
+)
 from analysis.nlp import doc_text
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "13"
+VERSION = "14"
 
 # ----------------------------------------------------------------------------------------------- people
 
@@ -115,17 +123,20 @@ def _person_mentions(doc: Doc, extra_sites: Sequence[Span]) -> list[tuple[int, i
 
 
 def _copular_introductions(doc: Doc) -> list[tuple[int, int]]:
-    """Names introduced with a title by a copula ("X is Russia's deputy foreign minister"), which the small model
-    often tags as an organisation: the title makes the subject a person."""
+    """Subject names introduced with a title, by a copula ("X is Russia's deputy foreign minister") or an appositive
+    ("X, a professor at Y, was cautious"), which the small model often misses or tags as an organisation: the
+    title makes the subject a person."""
     descriptors = lexicon().descriptors
     out: list[tuple[int, int]] = []
     for tok in doc:
-        if tok.dep_ != "nsubj" or tok.pos_ != "PROPN" or tok.head.lemma_ != "be" or tok.i > tok.head.i:
-            continue
-        if not any(a.dep_ == "attr" and a.tag_ == "NN" and a.lower_ in descriptors for a in tok.head.children):
+        if tok.dep_ != "nsubj" or tok.pos_ != "PROPN" or tok.i > tok.head.i:
             continue
         run = name_run(tok)
-        if run and run[1] - run[0] >= 2 and looks_like_person(doc, *run):
+        if not run or run[1] - run[0] < 2:
+            continue
+        copular = tok.head.lemma_ == "be" and any(
+            a.dep_ == "attr" and a.tag_ == "NN" and a.lower_ in descriptors for a in tok.head.children)
+        if (copular or described_as_person(doc, *run)) and looks_like_person(doc, *run):
             out.append(run)
     return out
 

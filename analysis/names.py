@@ -149,7 +149,7 @@ def looks_like_person(doc: Doc, start: int, end: int) -> bool:
     if any(ch.isdigit() for t in toks for ch in t.text):
         return False  # "Russia-1", "G20"
     ents = {t.ent_type_ for t in toks if t.ent_type_}
-    if "PERSON" in ents or _described_as_person(doc, start, end):
+    if "PERSON" in ents or described_as_person(doc, start, end):
         return True
     place_like = {"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "EVENT", "LAW"}
     if len(toks) >= 2 and all(t.ent_type_ in place_like for t in toks):
@@ -164,7 +164,7 @@ def looks_like_person(doc: Doc, start: int, end: int) -> bool:
     return any(t.pos_ == "PROPN" for t in toks)
 
 
-def _described_as_person(doc: Doc, start: int, end: int) -> bool:
+def described_as_person(doc: Doc, start: int, end: int) -> bool:
     """A title right before the name ("Premier X") or a person descriptor in an appositive after it
     (", an analyst at ...") marks a person even when the model tagged the name as a place or organisation."""
     lex = lexicon()

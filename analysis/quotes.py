@@ -28,7 +28,7 @@ from analysis.names import looks_like_person, name_run
 from analysis.nlp import doc_text
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "13"
+VERSION = "14"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -299,6 +299,11 @@ def mention_span(tok: Token) -> Span:
     if tok.pos_ == "PRON":
         return Span(tok.idx, tok.idx + len(tok.text))
     left = tok.left_edge
+    if left.i < tok.i and (left.pos_ == "PROPN" or left.text[:1].isupper()):
+        # "X, spokesperson for Y, said" parsed with the title as head: the name before the comma is the mention
+        run = name_run(left)
+        if run and run[0] == left.i and run[1] < tok.i and doc[run[1]].text == "," and looks_like_person(doc, *run):
+            return Span(doc[run[0]].idx, doc[run[1] - 1].idx + len(doc[run[1] - 1].text))
     return Span(left.idx, tok.idx + len(tok.text))
 
 

@@ -208,3 +208,14 @@ _DEPUTY = "Igor Brannikov is Russia's deputy foreign minister. He arrived in Pyo
 )
 def test_descriptor_must_fit_introduced_title(nlp: Language, text: str, expected: list[tuple[str, str | None]]) -> None:
     assert _speakers(nlp, text) == expected
+
+
+def test_subjects_introduced_with_an_appositive_title(nlp: Language) -> None:
+    text = (
+        "Bae Jun-ho, spokesperson for South Korea’s Office for Border Affairs, said Seoul had “clear signs” that "
+        "foreign engineers had helped with the launch.\n\n"
+        "Lena Okafor, a fellow at a maritime institute, said the speed of the repair was telling.\n\n"
+        "Seo Min-gyu, a professor at Hallim Lakeside University, was more cautious. He said one launch did not "
+        "prove a transfer of technology."
+    )
+    assert [speaker for _, speaker in _speakers(nlp, text)] == ["Bae Jun-ho", "Lena Okafor", "Seo Min-gyu"]
