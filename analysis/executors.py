@@ -202,9 +202,11 @@ def _jsonl_ranges(path: Path, settings: Settings) -> list[Unit]:
     if b"\r" in data or b"\x00" in data[:8192]:
         return whole
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return whole
+    if not _has_article_row(text):
+        return whole  # a file with no article row is one problem ("not an article corpus"), as read whole
     lines_per_unit = max(1, settings.partition_size)
     units: list[Unit] = []
     start, line, lines_here, pos = 0, 1, 0, 0
@@ -222,9 +224,25 @@ def _jsonl_ranges(path: Path, settings: Settings) -> list[Unit]:
     return units if len(units) > 1 else whole
 
 
+def _has_article_row(text: str) -> bool:
+    """True when some row has a text (usually the first line, so this rarely parses more than one)."""
+    import json
+
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict) and isinstance(row.get("text"), str) and row["text"].strip():
+            return True
+    return False
+
+
 def read_unit(unit: Unit, settings: Settings) -> Iterator[Article | IngestProblem]:
     """The articles and problems of one unit, named exactly as ``analysis.ingest.read_paths`` names them."""
-    from analysis.ingest import parse_jsonl, read_paths
+    from analysis.ingest import MISSING_TEXT, parse_jsonl, read_paths
 
     if unit.start is None or unit.end is None:
         yield from read_paths([unit.source], settings)
@@ -235,7 +253,16 @@ def read_unit(unit: Unit, settings: Settings) -> Iterator[Article | IngestProble
         chunk = handle.read(unit.end - unit.start)
     text = chunk.decode("utf-8-sig" if unit.start == 0 else "utf-8")
     # Blank lines are skipped but counted by parse_jsonl: padding gives every row its line number in the file.
-    yield from parse_jsonl("\n" * (unit.first_line - 1) + text, base=path.name, source=str(path))
+    for item in parse_jsonl("\n" * (unit.first_line - 1) + text, base=path.name, source=str(path)):
+        if isinstance(item, IngestProblem) and item.source == str(path):
+            # parse_jsonl sums up a text-less file in one problem; this range is text-less but the file is not
+            # (ranges are planned only then), so report its rows one by one as the whole-file read does.
+            lines = text.split("\n")
+            for number, line in enumerate(lines, unit.first_line):
+                if line.strip():
+                    yield IngestProblem(f"{path}:{number}", MISSING_TEXT)
+            continue
+        yield item
 
 
 def run_partition(

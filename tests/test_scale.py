@@ -116,6 +116,8 @@ def test_jsonl_line_ranges_read_like_the_whole_file(corpus: Path, lines_per_unit
         (b'{"text": "a"}\r\n{"text": "b"}\r\n', 1),  # carriage returns: read whole, as ingest does
         (b'{"text": "caf\xe9"}\n{"text": "b"}\n', 1),  # not UTF-8: charset detection needs the whole file
         (b'{"text": "a"}\n{"text": "b"}\n{"text": "c"}', 3),  # no final newline: the last line still counts
+        (b'{"title": "a"}\n{"title": "b"}\n', 1),  # no article row at all: one file-level problem, read whole
+        (b'{"title": "a"}\n\n{"text": "b"}\n', 3),  # a text-less range of a real corpus: per-row problems
     ],
 )
 def test_jsonl_split_only_when_safe(tmp_path: Path, content: bytes, expected_units: int) -> None:
