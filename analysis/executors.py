@@ -174,7 +174,7 @@ def plan_units(sources: Sequence[str | Path], settings: Settings) -> list[Unit]:
     Anything that cannot be split safely (too big, not UTF-8, lone carriage returns) stays one unit, so the
     worker reports it exactly as a local run would.
     """
-    from analysis.ingest import JSONL_SUFFIXES, _walk, is_url
+    from analysis.ingest import JSONL_SUFFIXES, is_url, walk_corpus
 
     units: list[Unit] = []
     for raw in sources:
@@ -182,7 +182,7 @@ def plan_units(sources: Sequence[str | Path], settings: Settings) -> list[Unit]:
             units.append(Unit(str(raw).strip()))
             continue
         path = Path(raw)
-        files = list(_walk(path)) if path.is_dir() else [path]
+        files = list(walk_corpus(path)) if path.is_dir() else [path]
         if not files:
             units.append(Unit(str(path)))  # the worker reports the empty directory
         for file in files:

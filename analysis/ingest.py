@@ -438,7 +438,8 @@ def read_url(url: str, settings: Settings) -> Article | IngestProblem:
 # ---------------------------------------------------------------------------------------------- entry point
 
 
-def _walk(directory: Path) -> Iterator[Path]:
+def walk_corpus(directory: Path) -> Iterator[Path]:
+    """The article files under a directory (recursive, sorted; hidden paths and documentation left out)."""
     for path in sorted(directory.rglob("*")):
         rel = path.relative_to(directory)
         if any(part.startswith(".") for part in rel.parts):
@@ -456,7 +457,7 @@ def read_paths(paths: Iterable[str | Path], settings: Settings) -> Iterator[Arti
         path = Path(raw)
         if path.is_dir():
             found = False
-            for file in _walk(path):
+            for file in walk_corpus(path):
                 found = True
                 yield from read_file(file, settings)
             if not found:

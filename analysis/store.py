@@ -290,8 +290,51 @@ def attach_parquet(con: duckdb.DuckDBPyConnection, directory: str | Path) -> Non
         con.execute(sql)  # CREATE TABLE IF NOT EXISTS leaves the views in place; overrides and views are created
 
 
+class StoreReadOnly(RuntimeError):
+    """A write (an override) was asked of a read-only source such as a Parquet dataset."""
+
+
+class ParquetStore:
+    """A Parquet quote dataset (``articles/*.parquet`` + ``quotes/*.parquet``, e.g. the Dask engine's output) read
+    like a store, for stores too big to copy: the same ``exists``/``read``/``query_df`` surface as ``Store``, and
+    read-only (overrides belong in a DuckDB store)."""
+
+    read_only = True
+
+    def __init__(self, directory: str | Path) -> None:
+        self.path = Path(directory)
+
+    def exists(self) -> bool:
+        return self.path.is_dir() and all(parquet_files(self.path, table) for table in PARQUET_TABLES)
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """An in-memory connection with the dataset attached (no lock: Parquet files are only read)."""
+        if not self.exists():
+            raise StoreMissing(f"no Parquet quote dataset at {self.path}")
+        con = duckdb.connect(":memory:")
+        try:
+            attach_parquet(con, self.path)
+            yield con
+        finally:
+            con.close()
+
+    def query_df(self, sql: str, params: Sequence[object] = ()) -> pandas.DataFrame:
+        with self.read() as con:
+            return con.execute(sql, list(params)).df()
+
+    def set_override(self, quote_id: str, stance: int, note: str | None = None) -> None:
+        raise StoreReadOnly(f"{self.path} is a Parquet dataset (read-only): ingest it into a DuckDB store to "
+                            "record overrides")
+
+    def clear_override(self, quote_id: str) -> None:
+        self.set_override(quote_id, 0)
+
+
 class Store:
     """The DuckDB file; every method opens a short-lived connection and closes it before returning."""
+
+    read_only = False
 
     def __init__(self, path: str | Path, *, retries: int = 50, backoff: float = 0.05) -> None:
         self.path = Path(path)

@@ -1,6 +1,7 @@
 """The dashboard frame: page config, which store, the shared sidebar filters, and navigation.
 
     streamlit run dashboard/app.py -- --db data/stance.duckdb      (or STANCE_DB=...)
+    streamlit run dashboard/app.py -- --parquet DIR                (or STANCE_PARQUET=...; read-only)
 
 Views under ``dashboard/views`` only lay out; data access lives in ``dashboard.data``.
 """
@@ -23,15 +24,17 @@ st.set_page_config(page_title="Stance on Russia–North Korea cooperation", page
 st.set_option("client.toolbarMode", "viewer")
 
 
-def _db_path(argv: list[str]) -> str:
-    """--db after ``--`` on the streamlit command line, else STANCE_DB, else the default store."""
+def _source(argv: list[str]) -> str:
+    """--parquet DIR (a Parquet quote dataset, for stores too big to copy) or --db FILE after ``--`` on the
+    streamlit command line, else STANCE_PARQUET / STANCE_DB, else the default store."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--db", default=None)
+    parser.add_argument("--parquet", default=None)
     args, _ = parser.parse_known_args(argv)
-    return str(args.db or os.environ.get("STANCE_DB") or DEFAULT_DB)
+    return str(args.parquet or args.db or os.environ.get("STANCE_PARQUET") or os.environ.get("STANCE_DB") or DEFAULT_DB)
 
 
-db = _db_path(sys.argv[1:] if "--db" in sys.argv else [])
+db = _source(sys.argv[1:] if {"--db", "--parquet"} & set(sys.argv) else [])
 here = Path(__file__).parent
 state = data.state(db)
 add_page = st.Page(here / "views" / "add.py", title="Add articles", icon=":material/add_circle:", url_path="add")
@@ -53,8 +56,9 @@ else:
                 url_path="compare"),
         st.Page(here / "views" / "experts.py", title="Experts", icon=":material/groups:", url_path="experts"),
         st.Page(here / "views" / "quotes.py", title="Quote explorer", icon=":material/format_quote:", url_path="quotes"),
-        add_page,
     ]
+    if not data.read_only(db):
+        pages.append(add_page)
     st.sidebar.caption(f"Store: `{db}` · {state.quotes:,} quotes")
 
 st.navigation(pages).run()

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.store import Store, StoreMissing
+from analysis.store import ParquetStore, Store, StoreMissing
 from dashboard import queries
 from dashboard.filters import Filters
 from dashboard.queries import Headline
@@ -39,9 +39,15 @@ class StoreState:
 
 
 @st.cache_resource(show_spinner=False)
-def store(path: str) -> Store:
-    """One ``Store`` object per path, shared by sessions (it holds no open connection)."""
-    return Store(Path(path))
+def store(path: str) -> Store | ParquetStore:
+    """One store object per path, shared by sessions (it holds no open connection): a directory is a Parquet
+    quote dataset (read-only), anything else a DuckDB file."""
+    return ParquetStore(path) if Path(path).is_dir() else Store(Path(path))
+
+
+def read_only(path: str) -> bool:
+    """True for a Parquet dataset: no overrides and no added articles."""
+    return store(path).read_only
 
 
 def state(path: str) -> StoreState:

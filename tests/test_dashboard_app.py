@@ -16,6 +16,7 @@ import pytest
 from dashboard_fixtures import APP, build_store
 from streamlit.testing.v1 import AppTest
 
+from analysis.store import ParquetStore, StoreReadOnly
 from dashboard import ingest_ui, ui
 
 N_QUOTES = 800
@@ -368,3 +369,28 @@ def test_build_button_ingests_the_real_demo_corpus(tmp_path: Path, monkeypatch: 
         con.close()
     assert stored > 0 and _metrics(at)["Quotes"] == f"{stored:,}"
     assert any("fictional" in i.value for i in at.info)
+
+
+def test_parquet_dataset_is_shown_read_only(store_path: Path, rows: pd.DataFrame, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """--parquet DIR (here STANCE_PARQUET): the same numbers from a Parquet quote dataset; no writes offered."""
+    dataset = tmp_path / "dataset"
+    con = duckdb.connect(str(store_path), read_only=True)
+    try:
+        for table in ("articles", "quotes"):
+            (dataset / table).mkdir(parents=True)
+            con.execute(f"COPY {table} TO '{dataset / table / 'part-0.parquet'}' (FORMAT parquet)")
+    finally:
+        con.close()
+    monkeypatch.delenv("STANCE_DB", raising=False)
+    monkeypatch.setenv("STANCE_PARQUET", str(dataset))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    _no_errors(at)
+    on = rows[rows["on_target"]]
+    m = _metrics(at)
+    assert m["Quotes"] == f"{len(on):,}" and m["Articles"] == f"{on['article_id'].nunique():,}"
+    assert len(_figures(at)) == 3
+    store = ParquetStore(dataset)
+    assert store.read_only and store.exists()
+    with pytest.raises(StoreReadOnly):
+        store.set_override(str(rows["id"].iloc[0]), 1, "a dataset cannot take overrides")

@@ -101,16 +101,19 @@ with right:
                                     "modifier": "Modifier"})
     if q.get("override_note"):
         st.caption(f"Override note: {q['override_note']}")
-    with st.form("override_form", border=True):
-        st.markdown("**Correct the stance**")
-        choice = st.radio("Stance", [-1, 0, 1], index=[-1, 0, 1].index(eff), horizontal=True,
-                          format_func=ui.STANCE_LABELS.__getitem__, key="override_stance")
-        note = st.text_input("Note (why)", key="override_note", max_chars=300)
-        saved = st.form_submit_button("Save override", type="primary")
-    if saved:
-        data.set_override(ctx.db, quote_id, int(choice), note.strip() or None)
-        st.toast("Override saved; the charts now use it.")
-        st.rerun()
-    if q.get("overridden") and st.button("Clear override (back to the model)", key="clear_override"):
-        data.clear_override(ctx.db, quote_id)
-        st.rerun()
+    if data.read_only(ctx.db):
+        st.caption("This is a read-only Parquet dataset: ingest it into a DuckDB store to record overrides.")
+    else:
+        with st.form("override_form", border=True):
+            st.markdown("**Correct the stance**")
+            choice = st.radio("Stance", [-1, 0, 1], index=[-1, 0, 1].index(eff), horizontal=True,
+                              format_func=ui.STANCE_LABELS.__getitem__, key="override_stance")
+            note = st.text_input("Note (why)", key="override_note", max_chars=300)
+            saved = st.form_submit_button("Save override", type="primary")
+        if saved:
+            data.set_override(ctx.db, quote_id, int(choice), note.strip() or None)
+            st.toast("Override saved; the charts now use it.")
+            st.rerun()
+        if q.get("overridden") and st.button("Clear override (back to the model)", key="clear_override"):
+            data.clear_override(ctx.db, quote_id)
+            st.rerun()
