@@ -54,6 +54,18 @@ def context() -> Context:
     return ctx
 
 
+def page_header(title: str, caption: str | None = None) -> Context:
+    """What every view opens with: its title, an optional caption (followed by the active filters), and the
+    demo-data note when it applies."""
+    ctx = context()
+    st.title(title)
+    if caption:
+        st.caption(f"{caption} · Filters: {describe(ctx.filters)}")
+    if ctx.demo:
+        demo_note()
+    return ctx
+
+
 def _widget_defaults(f: Filters) -> dict[str, Any]:
     return {
         K_TYPES: list(f.institution_types), K_INST: list(f.institutions), K_OUTLET: list(f.outlets),

@@ -6,11 +6,8 @@ import streamlit as st
 
 from dashboard import charts, data, ui
 
-ctx = ui.context()
+ctx = ui.page_header("Institutions × outlets, and over time")
 f = ctx.filters
-st.title("Institutions × outlets, and over time")
-if ctx.demo:
-    ui.demo_note()
 h = data.headline(ctx.db, ctx.version, f)
 if h.quotes == 0:
     ui.no_matches(f)

@@ -9,11 +9,8 @@ from dashboard.filters import TYPE_LABELS
 
 TOP = 25
 
-ctx = ui.context()
+ctx = ui.page_header("Experts and officials")
 f = ctx.filters
-st.title("Experts and officials")
-if ctx.demo:
-    ui.demo_note()
 df = data.experts(ctx.db, ctx.version, f)
 if df.empty:
     if data.headline(ctx.db, ctx.version, f).quotes == 0:

@@ -8,12 +8,9 @@ from dashboard import charts, data, ui
 
 TOP = 15
 
-ctx = ui.context()
+ctx = ui.page_header("Stance on Russia–North Korea cooperation",
+                     "Who is quoted in the news, and do they speak for or against it?")
 f = ctx.filters
-st.title("Stance on Russia–North Korea cooperation")
-st.caption(f"Who is quoted in the news, and do they speak for or against it? · Filters: {ui.describe(f)}")
-if ctx.demo:
-    ui.demo_note()
 
 h = data.headline(ctx.db, ctx.version, f)
 if h.quotes == 0:

@@ -12,11 +12,8 @@ from dashboard.filters import TYPE_LABELS
 LIMIT = 2000
 SELECTED = "selected_quote"
 
-ctx = ui.context()
+ctx = ui.page_header("Quote explorer")
 f = ctx.filters
-st.title("Quote explorer")
-if ctx.demo:
-    ui.demo_note()
 total = data.count_quotes(ctx.db, ctx.version, f)
 if total == 0:
     ui.no_matches(f)
