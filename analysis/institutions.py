@@ -902,7 +902,8 @@ def _chunks_after(doc: Doc, last: int) -> list[list[Token]]:
             if "\n" in tok.whitespace_:
                 break
             continue
-        if tok.lower_ == "and" and i + 1 < n and doc[i + 1].lower_ in {*_RELATIVE_VERBS, "now", "currently"}:
+        if _opens_relative(doc, i):
+            # "a former sanctions official who now runs X", "... and now heads Y": a second, relative description
             if current:
                 chunks.append(current)
             current = []
@@ -930,15 +931,6 @@ def _chunks_after(doc: Doc, last: int) -> list[list[Token]]:
             tok.lower_ in pats.role_modifiers or tok.tag_ in {"VBG", "VBN"} and current and current[-1].pos_ in {"DET", "ADJ"}
         ):
             break
-        if tok.lower_ == "who" and i + 1 < n and doc[i + 1].lower_ in {*_RELATIVE_VERBS, "now", "currently", "also"}:
-            # "a former sanctions official who now runs X": a second, relative description
-            if current:
-                chunks.append(current)
-            current = []
-            i, implied = _relative_clause(doc, i)
-            if implied:
-                current = implied
-            continue
         if tok.lower_ in {"who", "which", "that", "where", "when"}:
             break
         current.append(tok)
@@ -989,6 +981,18 @@ def _run_in_title(doc: Doc, i: int) -> bool:
 def _adjectival(doc: Doc, i: int) -> bool:
     """'Seoul-based', 'state-run', 'government-funded': participles glued to a hyphen are modifiers."""
     return i > 0 and doc[i - 1].text in {"-", "–"}
+
+
+def _opens_relative(doc: Doc, i: int) -> bool:
+    """"and now heads", "who now runs", "who also chairs": a relative description starts at token i."""
+    if i + 1 >= len(doc):
+        return False
+    following = doc[i + 1].lower_
+    if doc[i].lower_ == "and":
+        return following in {*_RELATIVE_VERBS, "now", "currently"}
+    if doc[i].lower_ == "who":
+        return following in {*_RELATIVE_VERBS, "now", "currently", "also"}
+    return False
 
 
 def _relative_clause(doc: Doc, i: int) -> tuple[int, list[Token] | None]:
