@@ -12,81 +12,16 @@ Usage: .venv/bin/python bench/stance_eval.py [--shared ../shared] [--errors] [--
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from spacy.language import Language
-from spacy.tokens import Doc
-
 from analysis import evaluate as evaluate_module
-from analysis import goldset, stance
+from analysis import stance
+from analysis.goldset import LABELS, Item, evaluate, load_items
 from analysis.nlp import load_nlp
-from analysis.records import Quote
 
-LABELS = (-1, 0, 1)
 REPO = Path(__file__).resolve().parents[1]
-
-
-@dataclass(frozen=True)
-class Item:
-    """One gold quote located in its parsed article."""
-
-    article: str
-    doc: Doc
-    quote: Quote
-    gold: int
-    speaker: str
-
-
-def load_items(shared: Path, nlp: Language, corpus: str = "dev") -> tuple[list[Item], int]:
-    """Gold quotes of one corpus ("dev": ../shared dev + seeds; "demo": data/) located in their parsed articles,
-    and the number that could not be located."""
-    dirs, gold_files = goldset.corpus_paths(corpus, shared)
-    gold = goldset.load_gold(gold_files)
-    articles = goldset.read_articles(dirs)
-    names = sorted({row["article"] for row in gold})
-    docs = dict(zip(names, nlp.pipe(articles[n].text for n in names), strict=True))
-    items, missing = [], 0
-    for row in gold:
-        quote = goldset.locate_quote(articles[row["article"]].text, row["quote"], row["kind"])
-        if quote is None:
-            missing += 1
-            continue
-        items.append(Item(row["article"], docs[row["article"]], quote, int(row["stance"]), row["speaker"]))
-    return items, missing
-
-
-def vader_label(compound: float) -> int:
-    return 1 if compound >= 0.05 else -1 if compound <= -0.05 else 0
-
-
-def confusion(pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
-    """Rows gold -1/0/+1, columns predicted -1/0/+1."""
-    return [[sum(1 for g, p in pairs if g == gl and p == pl) for pl in LABELS] for gl in LABELS]
-
-
-def evaluate(
-    items: Sequence[Item], scorer: ModuleType, predict: Callable[[Item], int] | None = None
-) -> dict[str, Any]:
-    """Stance macro-F1 / accuracy / confusion of ``predict`` (default: score_stance) and VADER on the same quotes."""
-    verdicts = [stance.score_stance(it.doc, it.quote) for it in items]
-    preds = [predict(it) for it in items] if predict else [v.label for v in verdicts]
-    pairs = [(it.gold, p) for it, p in zip(items, preds, strict=True)]
-    vader_pairs = [(it.gold, vader_label(v.sentiment)) for it, v in zip(items, verdicts, strict=True)]
-    return {
-        "n": len(pairs),
-        "stance_macro_f1": round(scorer.macro_f1(pairs), 3),
-        "stance_acc": round(sum(g == p for g, p in pairs) / len(pairs), 3) if pairs else 0.0,
-        "confusion": confusion(pairs),
-        "off_target": sum(1 for v in verdicts if not v.on_target),
-        "vader_macro_f1": round(scorer.macro_f1(vader_pairs), 3),
-        "vader_acc": round(sum(g == p for g, p in vader_pairs) / len(vader_pairs), 3) if vader_pairs else 0.0,
-        "vader_confusion": confusion(vader_pairs),
-        "preds": preds,
-    }
 
 
 def print_report(title: str, result: dict[str, Any]) -> None:

@@ -19,11 +19,8 @@ Usage: .venv/bin/python bench/train_stance.py [--shared ../shared] [--C 0.3]
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -31,22 +28,10 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from analysis import evaluate as evaluate_module
-from analysis import stance
+from analysis import goldset, stance
 from analysis.nlp import load_nlp
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _stance_eval() -> ModuleType:
-    name = "stance_eval"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "stance_eval.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def rule_features(item: object) -> list[float]:
@@ -67,10 +52,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--C", type=float, default=0.3)
     args = parser.parse_args(argv)
-    bench = _stance_eval()
     scorer = evaluate_module
     nlp = load_nlp()
-    items = {c: bench.load_items(args.shared, nlp, c)[0] for c in ("dev", "demo")}
+    items = {c: goldset.load_items(args.shared, nlp, c)[0] for c in ("dev", "demo")}
     everything = items["dev"] + items["demo"]
     corpus = np.array(["dev"] * len(items["dev"]) + ["demo"] * len(items["demo"]))
     articles = np.array([f"{c}/{it.article}" for c, it in zip(corpus, everything, strict=True)])

@@ -1,6 +1,6 @@
 """Stance quality gates on the real dev corpus (../shared).
 
-Gates: (1) gold-located quotes of the dev corpus scored by the same code as ``bench/stance_eval.py`` (independent of
+Gates: (1) gold-located quotes of the dev corpus scored by ``analysis.goldset.evaluate`` (what ``bench/stance_eval.py`` prints) (independent of
 quote extraction), (2) the full pipeline through the shared scorer (``dev_scores``), and (3) gold-located quotes of
 the team's fictional demo corpus (``data/``), written independently of the dev corpus: the over-fitting check. The scorer is rules only (no
 parameters fitted on the dev gold), so the figures are plain, not cross-validated. Gates are ratchets at the figures
@@ -9,8 +9,6 @@ reached, with a small margin.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 from pathlib import Path
 from types import ModuleType
@@ -19,9 +17,7 @@ from typing import Any
 import pytest
 from spacy.language import Language
 
-from analysis import stance
-
-REPO = Path(__file__).resolve().parents[1]
+from analysis import goldset, stance
 
 pytestmark = pytest.mark.corpus
 
@@ -31,25 +27,11 @@ END_TO_END_MACRO_F1 = 0.75  # the issue's target; reached 0.87 with quotes v3
 END_TO_END_RECALL = 0.70  # the issue's target; reached 0.728 with quotes/attribution v14
 
 
-def _stance_eval() -> ModuleType:
-    """``bench/stance_eval.py`` loaded as a module (bench/ is not a package)."""
-    name = "stance_eval"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "stance_eval.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses resolve their module through sys.modules
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def gold_located(shared_dir: Path, nlp: Language, scorer: ModuleType) -> dict[str, Any]:
-    bench = _stance_eval()
-    items, missing = bench.load_items(shared_dir, nlp)
+    items, missing = goldset.load_items(shared_dir, nlp)
     assert missing == 0 and len(items) == 162
-    return {"items": items, "result": bench.evaluate(items, scorer)}
+    return {"items": items, "result": goldset.evaluate(items, scorer)}
 
 
 def test_gold_located_stance_beats_gate_and_vader(gold_located: dict[str, Any]) -> None:
@@ -64,10 +46,9 @@ def test_gold_located_stance_beats_gate_and_vader(gold_located: dict[str, Any]) 
 
 def test_demo_corpus_stance_generalises(shared_dir: Path, nlp: Language, scorer: ModuleType) -> None:
     """The dev-tuned scorer on a corpus it was not written against: macro-F1 ratchet, well above VADER."""
-    bench = _stance_eval()
-    items, missing = bench.load_items(shared_dir, nlp, "demo")
+    items, missing = goldset.load_items(shared_dir, nlp, "demo")
     assert missing == 0 and len(items) == 399
-    result = bench.evaluate(items, scorer)
+    result = goldset.evaluate(items, scorer)
     assert result["stance_macro_f1"] >= DEMO_GOLD_LOCATED_MACRO_F1, result["confusion"]
     assert result["stance_macro_f1"] >= result["vader_macro_f1"] + 0.15
     (neg, _, _), (_, zero, _), (_, _, pos) = result["confusion"]
