@@ -124,7 +124,10 @@ ARTICLE_COLUMNS = ("id", "name", "outlet", "date", "url", "title", "text", "sour
 # A quote dataset on disk (written by the Dask engine, read by ``ingest_parquet`` and ``attach_parquet``):
 # DIR/articles/*.parquet and DIR/quotes/*.parquet, columns exactly those of the tables.
 PARQUET_TABLES = ("articles", "quotes")
-MAX_BACKOFF = 0.5  # seconds; the longest single wait between two lock retries
+# Retry often (a reader lands in the short gaps between an ingest's batch transactions and sees new data within
+# ~0.1 s of a commit) but for as long as before in total: about 25 s before StoreBusy.
+MAX_BACKOFF = 0.1  # seconds; the longest single wait between two lock retries
+DEFAULT_RETRIES = 250
 
 
 class StoreMissing(Exception):
@@ -336,7 +339,7 @@ class Store:
 
     read_only = False
 
-    def __init__(self, path: str | Path, *, retries: int = 50, backoff: float = 0.05) -> None:
+    def __init__(self, path: str | Path, *, retries: int = DEFAULT_RETRIES, backoff: float = 0.05) -> None:
         self.path = Path(path)
         self.retries = max(1, retries)
         self.backoff = backoff
