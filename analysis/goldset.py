@@ -7,6 +7,7 @@ its gold live in ``data/``. Bodies come from ``analysis.ingest`` so every stage 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,44 @@ def demo_article_dirs(repo: Path = REPO) -> list[Path]:
     return [repo / "data" / "articles"]
 
 
+@dataclass(frozen=True)
+class Corpus:
+    """One labelled corpus: where its articles and gold are, and which part of it a name selects.
+
+    ``split`` says how a figure on it may be used: "tune" (rules may be written while reading its misses),
+    "validation" (read only in aggregate; a change is kept only if these figures do not fall) or "demo" (the
+    team's own fictional corpus). ``precision_gold`` is a fuller file used only for precision (PolNeAR's
+    ``any_person.jsonl``); ``domain`` "polnear" means only quotes and speakers are measured there.
+    """
+
+    name: str
+    article_dirs: tuple[Path, ...]
+    gold_files: tuple[Path, ...]
+    split: str
+    pattern: str = ""  # regex an article file name must match (selects one part of a folder)
+    precision_gold: tuple[Path, ...] = ()
+    domain: str = "rnk"
+
+    def selects(self, article_name: str) -> bool:
+        return re.search(self.pattern, article_name) is not None if self.pattern else True
+
+
+def corpora(shared: Path = DEFAULT_SHARED, repo: Path = REPO) -> dict[str, Corpus]:
+    """Every labelled corpus by name, in the order reports print them."""
+    extra, skeptic, polnear = (shared / "corpus" / n for n in ("extra", "skeptic", "polnear"))
+    return {c.name: c for c in (
+        Corpus("dev", tuple(dev_article_dirs(shared)), tuple(dev_gold_files(shared)), "tune"),
+        Corpus("demo", tuple(demo_article_dirs(repo)), tuple(demo_gold_files(repo)), "demo"),
+        Corpus("extra-tune", (extra / "articles",), (extra / "gold_x1.jsonl",), "tune", r"^x(0\d|[12]\d|30)_"),
+        Corpus("extra-val", (extra / "articles",), (extra / "gold_x2.jsonl",), "validation", r"^x(3[1-9]|[45]\d|60)_"),
+        Corpus("skeptic", (skeptic / "articles",), tuple(sorted(skeptic.glob("gold_*.jsonl"))), "tune"),
+        Corpus("polnear-train", (polnear / "articles",), (polnear / "gold.jsonl",), "tune", r"^train_",
+               (polnear / "any_person.jsonl",), "polnear"),
+        Corpus("polnear-dev", (polnear / "articles",), (polnear / "gold.jsonl",), "validation", r"^dev_",
+               (polnear / "any_person.jsonl",), "polnear"),
+    )}
+
+
 def corpus_paths(corpus: str, shared: Path = DEFAULT_SHARED) -> tuple[list[Path], list[Path]]:
     """(article directories, gold files) of the named corpus: "dev" or "demo"."""
     if corpus == "demo":
@@ -49,6 +88,23 @@ def corpus_paths(corpus: str, shared: Path = DEFAULT_SHARED) -> tuple[list[Path]
     if corpus == "dev":
         return dev_article_dirs(shared), dev_gold_files(shared)
     raise ValueError(f"unknown corpus {corpus!r}: expected 'dev' or 'demo'")
+
+
+def corpus_articles(corpus: Corpus, limit: int | None = None) -> list[Article]:
+    """The corpus's articles as `stance extract` reads them, by file name; ``limit`` keeps an evenly spread
+    sample (deterministic), for quick runs on PolNeAR's 837 training articles."""
+    chosen = [a for name, a in sorted(read_articles(corpus.article_dirs).items()) if corpus.selects(name)]
+    if limit and len(chosen) > limit:
+        step = len(chosen) / limit
+        chosen = [chosen[int(i * step)] for i in range(limit)]
+    return chosen
+
+
+def corpus_gold(corpus: Corpus, articles: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """The corpus's gold rows (restricted to the named articles when given)."""
+    keep = set(articles) if articles is not None else None
+    return [r for r in load_gold(corpus.gold_files)
+            if corpus.selects(r["article"]) and (keep is None or r["article"] in keep)]
 
 
 def load_gold(files: Iterable[Path]) -> list[dict[str, Any]]:
