@@ -7,10 +7,14 @@ its gold live in ``data/``. Bodies come from ``analysis.ingest`` so every stage 
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from spacy.language import Language
@@ -19,6 +23,7 @@ from spacy.tokens import Doc
 from analysis import stance
 from analysis.evaluate import load_rows
 from analysis.ingest import read_paths
+from analysis.pipeline import analyze
 from analysis.records import SEGMENT_JOINER, Article, Kind, Quote, Span
 from analysis.settings import Settings
 
@@ -131,6 +136,78 @@ def locate_quote(body: str, text: str, kind: str) -> Quote | None:
     spans.sort(key=lambda s: s.start)
     quote_kind: Kind = "direct" if kind == "direct" else "indirect"
     return Quote(segments=tuple(spans), kind=quote_kind, text=text)
+
+
+# ------------------------------------------------------------------ a corpus through the real pipeline
+
+COUNTED = ("speaker_acc", "kind_acc")  # per matched gold quote, so per-article figures add up by count
+
+
+def load_scorer(shared: Path = DEFAULT_SHARED) -> ModuleType:
+    """``../shared/tools/score_quotes.py``, the scorer every figure in the issues refers to."""
+    spec = importlib.util.spec_from_file_location("score_quotes", shared / "tools" / "score_quotes.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no shared scorer under {shared / 'tools'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _per_article(scorer: ModuleType, gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The shared scorer run article by article and summed by count (its matching is per article anyway; one
+    call over PolNeAR's 7,000 rows would compare every gold row with every prediction)."""
+    by_gold: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_pred: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in gold:
+        by_gold[row["article"]].append(row)
+    for row in pred:
+        by_pred[row["article"]].append(row)
+    total = {"gold": 0, "pred": 0, "gold_found": 0, "pred_correct": 0, **{k: 0 for k in COUNTED}}
+    missed: list[str] = []
+    spurious: list[str] = []
+    for article in sorted(set(by_gold) | set(by_pred)):
+        part = scorer.score(by_gold.get(article, []), by_pred.get(article, []))
+        missed += [f"{article[:40]} | {line}" for line in part["missed"]]
+        spurious += [f"{article[:40]} | {line}" for line in part["spurious"]]
+        for key in ("gold", "pred", "gold_found", "pred_correct"):
+            total[key] += part[key]
+        for key in COUNTED:
+            total[key] += round(part[key] * part["gold_found"])
+    found, p_ok = total["gold_found"], total["pred_correct"]
+    precision = p_ok / total["pred"] if total["pred"] else 0.0
+    recall = found / total["gold"] if total["gold"] else 0.0
+    result: dict[str, Any] = {
+        "gold": total["gold"], "pred": total["pred"], "gold_found": found, "pred_correct": p_ok,
+        "missed": missed, "spurious": spurious,
+        "quote_precision": round(precision, 3), "quote_recall": round(recall, 3),
+        "quote_f1": round(2 * precision * recall / (precision + recall), 3) if precision + recall else 0.0,
+    }
+    result.update({key: round(total[key] / found, 3) if found else 0.0 for key in COUNTED})
+    return result
+
+
+def evaluate_corpus(corpus: Corpus, nlp: Any, scorer: ModuleType, limit: int | None = None
+                    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(figures, prediction rows) of the real pipeline on one corpus."""
+    articles = corpus_articles(corpus, limit)
+    started = time.perf_counter()
+    pred = [q.to_row() for result in analyze(articles, nlp) for q in result.quotes]
+    seconds = time.perf_counter() - started
+    gold = corpus_gold(corpus, [a.name for a in articles])
+    if corpus.domain == "polnear":
+        pred = [{**row, "on_target": True} for row in pred]
+        result = _per_article(scorer, gold, pred)
+        fuller = [r for r in load_gold(corpus.precision_gold) if r["article"] in {a.name for a in articles}]
+        lenient = _per_article(scorer, fuller, pred)
+        result["quote_precision"] = lenient["quote_precision"]
+        p, r = result["quote_precision"], result["quote_recall"]
+        result["quote_f1"] = round(2 * p * r / (p + r), 3) if p + r else 0.0
+        result["spurious"] = lenient["spurious"]  # spurious by any reading of PolNeAR
+    else:
+        result = scorer.score(gold, pred)
+    result["articles"] = len(articles)
+    result["seconds"] = round(seconds, 1)
+    return result, pred
 
 
 # ------------------------------------------------------------------ stance on gold-located quotes

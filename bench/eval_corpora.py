@@ -14,107 +14,33 @@ Usage: .venv/bin/python bench/eval_corpora.py [--corpus NAME ...] [--limit N] [-
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
-import time
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from analysis import goldset
+from analysis.goldset import evaluate_corpus, load_scorer
 from analysis.nlp import load_nlp
-from analysis.pipeline import PIPELINE_VERSION, analyze
+from analysis.pipeline import PIPELINE_VERSION
 
 FIGURES = ("quote_precision", "quote_recall", "quote_f1", "speaker_acc", "kind_acc", "institution_acc",
            "institution_type_acc", "stance_macro_f1", "stance_acc", "end_to_end_recall")
 POLNEAR_FIGURES = ("quote_precision", "quote_recall", "quote_f1", "speaker_acc", "kind_acc")
-COUNTED = ("speaker_acc", "kind_acc")  # per matched gold quote, so per-article figures add up by count
-
-
-def load_scorer(shared: Path = goldset.DEFAULT_SHARED) -> ModuleType:
-    """``../shared/tools/score_quotes.py``, the scorer every figure in the issues refers to."""
-    spec = importlib.util.spec_from_file_location("score_quotes", shared / "tools" / "score_quotes.py")
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"no shared scorer under {shared / 'tools'}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _per_article(scorer: ModuleType, gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The shared scorer run article by article and summed by count (its matching is per article anyway; one
-    call over PolNeAR's 7,000 rows would compare every gold row with every prediction)."""
-    by_gold: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    by_pred: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in gold:
-        by_gold[row["article"]].append(row)
-    for row in pred:
-        by_pred[row["article"]].append(row)
-    total = {"gold": 0, "pred": 0, "gold_found": 0, "pred_correct": 0, **{k: 0 for k in COUNTED}}
-    for article in set(by_gold) | set(by_pred):
-        part = scorer.score(by_gold.get(article, []), by_pred.get(article, []))
-        for key in ("gold", "pred", "gold_found", "pred_correct"):
-            total[key] += part[key]
-        for key in COUNTED:
-            total[key] += round(part[key] * part["gold_found"])
-    found, p_ok = total["gold_found"], total["pred_correct"]
-    precision = p_ok / total["pred"] if total["pred"] else 0.0
-    recall = found / total["gold"] if total["gold"] else 0.0
-    result = {
-        "gold": total["gold"], "pred": total["pred"], "gold_found": found, "pred_correct": p_ok,
-        "quote_precision": round(precision, 3), "quote_recall": round(recall, 3),
-        "quote_f1": round(2 * precision * recall / (precision + recall), 3) if precision + recall else 0.0,
-    }
-    result.update({key: round(total[key] / found, 3) if found else 0.0 for key in COUNTED})
-    return result
-
-
-def evaluate_corpus(corpus: goldset.Corpus, nlp: Any, scorer: ModuleType, limit: int | None = None
-                    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(figures, prediction rows) of the real pipeline on one corpus."""
-    articles = goldset.corpus_articles(corpus, limit)
-    started = time.perf_counter()
-    pred = [q.to_row() for result in analyze(articles, nlp) for q in result.quotes]
-    seconds = time.perf_counter() - started
-    gold = goldset.corpus_gold(corpus, [a.name for a in articles])
-    if corpus.domain == "polnear":
-        pred = [{**row, "on_target": True} for row in pred]
-        result = _per_article(scorer, gold, pred)
-        fuller = [r for r in goldset.load_gold(corpus.precision_gold) if r["article"] in {a.name for a in articles}]
-        lenient = _per_article(scorer, fuller, pred)
-        result["quote_precision"] = lenient["quote_precision"]
-        p, r = result["quote_precision"], result["quote_recall"]
-        result["quote_f1"] = round(2 * p * r / (p + r), 3) if p + r else 0.0
-        result["spurious"] = [f"{x['speaker']}: {x['quote'][:70]}" for x in pred
-                              if not _matches_any(scorer, x, fuller)] if corpus.split == "tune" else []
-        result["missed"] = []
-    else:
-        result = scorer.score(gold, pred)
-    result["articles"] = len(articles)
-    result["seconds"] = round(seconds, 1)
-    return result, pred
-
-
-def _matches_any(scorer: ModuleType, pred: dict[str, Any], gold: Sequence[dict[str, Any]]) -> bool:
-    return any(g["article"] == pred["article"] and (scorer.overlap_f(g["quote"], pred["quote"]) >= 0.5
-                                                    or scorer.cover(g["quote"], pred["quote"]) >= 0.8)
-               for g in gold)
 
 
 def format_table(results: dict[str, dict[str, Any]], corpora: dict[str, goldset.Corpus]) -> str:
     names = list(results)
     lines = [f"pipeline {PIPELINE_VERSION}",
-             f"{'figure':22}" + "".join(f"{n + ' (' + corpora[n].split[0] + ')':>17}" for n in names)]
+             f"{'figure':22}" + "".join(f"{n + ' (' + corpora[n].split[0] + ')':>19}" for n in names)]
     lines.append(f"{'articles / gold':22}" + "".join(
-        f"{str(results[n]['articles']) + ' / ' + str(results[n]['gold']):>17}" for n in names))
+        f"{str(results[n]['articles']) + ' / ' + str(results[n]['gold']):>19}" for n in names))
     for fig in FIGURES:
         cells = []
         for n in names:
             shown = fig in POLNEAR_FIGURES or corpora[n].domain != "polnear"
-            cells.append(f"{results[n][fig]:>17.3f}" if shown else f"{'-':>17}")
+            cells.append(f"{results[n][fig]:>19.3f}" if shown else f"{'-':>19}")
         lines.append(f"{fig:22}" + "".join(cells))
     rnk = [n for n in names if corpora[n].domain == "rnk"]
     if len(rnk) > 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,6 +40,21 @@ def scorer(shared_dir: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def corpus_scores(shared_dir: Path, scorer: ModuleType, nlp: Language) -> Callable[[str], dict[str, Any]]:
+    """The shared scorer's figures for the real pipeline on a named corpus of ``goldset.corpora`` ("extra-val",
+    "polnear-dev", ...), computed once per session."""
+    available = goldset.corpora(shared_dir)
+    cache: dict[str, dict[str, Any]] = {}
+
+    def figures(name: str) -> dict[str, Any]:
+        if name not in cache:
+            cache[name] = goldset.evaluate_corpus(available[name], nlp, scorer)[0]
+        return cache[name]
+
+    return figures
 
 
 @pytest.fixture(scope="session")
