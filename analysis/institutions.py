@@ -27,13 +27,14 @@ from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from analysis.lexicons import load_toml, load_tsv
+from analysis.lexicons import load_toml, load_tsv, resource_files
 from analysis.nlp import doc_text
 from analysis.records import INSTITUTION_TYPES, Affiliation, Quote, Span, Speaker
 
 VERSION = "3"
 
 REGISTRY_FILE = "institutions.tsv"
+REGISTRY_FOLDER = "institutions"  # more registry files (same columns, plus an optional per-row `source` note)
 PATTERNS_FILE = "affiliation.toml"
 FUZZY_CUTOFF = 90.0
 DISTINCTIVE_WORD_CUTOFF = 80.0  # per word, for the words that tell two same-shaped names apart
@@ -106,7 +107,8 @@ def load_registry() -> Registry:
     """The institution registry, indexed once per process."""
     entries = tuple(
         Entry(row["canonical"], row["type"], row["country"], _split(row["aliases"]), _split(row["generic"]))
-        for row in load_tsv(REGISTRY_FILE)
+        for file in (REGISTRY_FILE, *resource_files(REGISTRY_FOLDER, ".tsv"))
+        for row in load_tsv(file)
     )
     by_name: dict[str, Entry] = {}
     by_generic: dict[tuple[str, str], Entry] = {}

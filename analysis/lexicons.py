@@ -28,6 +28,14 @@ def load_tsv(name: str) -> tuple[dict[str, str], ...]:
     return tuple({k: (v or "").strip() for k, v in row.items()} for row in reader)
 
 
+def resource_files(folder: str, suffix: str) -> tuple[str, ...]:
+    """Names (relative to ``resources``) of the files with ``suffix`` in a resource folder, sorted."""
+    root = resources.files("analysis").joinpath("resources", folder)
+    if not root.is_dir():
+        return ()
+    return tuple(sorted(f"{folder}/{f.name}" for f in root.iterdir() if f.name.endswith(suffix)))
+
+
 def word_set(data: dict[str, Any], key: str) -> frozenset[str]:
     """A lower-cased word list of a parsed TOML resource (empty when the key is absent)."""
     return frozenset(str(w).lower() for w in data.get(key, []))
