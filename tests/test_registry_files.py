@@ -33,7 +33,7 @@ UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
 """.split())
 
 # Aliases shorter than three letters are kept only where the field uses them for one body alone.
-SHORT_ALIAS_ALLOWLIST = frozenset({"rt", "ap", "ft", "dw", "ui", "un", "eu"})
+SHORT_ALIAS_ALLOWLIST = frozenset({"rt", "ap", "ft", "dw", "ui", "un", "eu", "g7", "g 7"})
 # Acronyms that spell an English stop word; lookups are case-insensitive, so each one is a known risk kept on purpose.
 STOP_WORD_ACRONYM_ALLOWLIST = frozenset({"who"})
 
