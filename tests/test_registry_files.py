@@ -118,10 +118,11 @@ def test_no_alias_is_too_short_a_word_or_a_country() -> None:
 
 
 def test_the_whole_registry_loads_fast() -> None:
+    """CPU time, not wall time: the registry is indexed once per process, and shared machines are busy."""
     load_tsv.cache_clear()
-    start = time.perf_counter()
+    start = time.process_time()
     registry = load_registry.__wrapped__()
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len(registry.entries) == len(_rows())
     assert elapsed < 3.0, elapsed
 
@@ -130,10 +131,10 @@ def test_unknown_names_resolve_fast() -> None:
     """Every unknown name is scanned against all registry names; a bigger registry must not stall a batch."""
     load_registry()
     names = [f"Institute of Applied Stuff Number {i}" for i in range(100)]
-    start = time.perf_counter()
+    start = time.process_time()
     for name in names:
         resolve(name)
-    assert (time.perf_counter() - start) / len(names) < 0.05
+    assert (time.process_time() - start) / len(names) < 0.02
 
 
 @pytest.mark.parametrize(
