@@ -148,9 +148,29 @@ def test_unknown_names_resolve_fast() -> None:
         ("U.S. Coast Guard", "U.S. Coast Guard"),
         ("Senate Foreign Relations Committee", "Senate Foreign Relations Committee"),
         ("FBI", "Federal Bureau of Investigation"),
+        ("Polish Defence Ministry", "Polish Ministry of National Defence"),
+        ("Australia's Department of Defence", "Australian Department of Defence"),
+        ("Hanwha Ocean", "Hanwha Ocean"),
+        ("Davis Center for Russian and Eurasian Studies", "Harvard University"),
+        ("Kennan Institute", "Wilson Center"),
     ],
 )
 def test_new_bodies_resolve_to_their_canonical_form(written: str, canonical: str) -> None:
     resolved = resolve(written)
     assert resolved is not None and resolved.known
     assert resolved.name == canonical
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        # a variant spelling of a registered name must not be captured by a shorter registry name inside it
+        ("Asan Institute of Policy Studies", "Asan Institute for Policy Studies"),
+        ("Samsung Heavy Industries", "Samsung Heavy Industries"),
+        ("Lithuania's State Security Department", "Lithuanian State Security Department"),
+        ("North Korea's Ministry of State Security", "DPRK Ministry of State Security"),
+    ],
+)
+def test_short_registry_names_do_not_capture_longer_ones(written: str, canonical: str) -> None:
+    resolved = resolve(written)
+    assert resolved is not None and resolved.name == canonical
