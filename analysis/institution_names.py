@@ -10,8 +10,9 @@ generic form ("Russian" + "Foreign Ministry"), a registry name contained in a lo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -45,65 +46,129 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Contained:
+    """A registry name as the containment index knows it."""
+
+    length: int  # characters of the name as written: the longest name found inside a longer one wins
+    order: int  # registry order, for ties
+    name: str
+    entry: Entry
+    exact_case: bool  # acronyms and short names must match case-sensitively ("Rand" in a name is not RAND)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Registry:
     entries: tuple[Entry, ...]
     by_name: dict[str, Entry]  # normalised canonical name or alias -> entry
     by_generic: dict[tuple[str, str], Entry]  # (country, normalised generic form) -> entry
     fuzzy_keys: tuple[str, ...]
-    contained: tuple[tuple[re.Pattern[str], Entry], ...]  # longest first
+    # for the fuzzy step: every word of a normalised name -> the names holding it, the words themselves, and the
+    # names made only of generic words; a typo is looked for among names that share the query's distinctive words
+    by_word: dict[str, frozenset[str]]
+    words_by_initial: dict[str, tuple[str, ...]]
+    all_generic: tuple[str, ...]
+    # the tokens of every name and alias -> the names with exactly those tokens: a name inside a longer one is
+    # found by looking up the longer one's token n-grams, so a lookup costs O(words x longest name), not O(entries)
+    contained: dict[tuple[str, ...], tuple[Contained, ...]]
+    longest: int  # tokens of the longest name
+
+
+_DASHES = re.compile(r"[-–/]")
+_NOT_WORD = re.compile(r"[^\w'& ]")
+_SPACES = re.compile(r"\s+")
+_LEADING_THE = re.compile(r"^the ")
+_TRAILING_POSSESSIVE = re.compile(r"'s$")
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+_POSSESSIVE_END = re.compile(r"'s?$")
 
 
 def norm(text: str) -> str:
     """Normalised lookup key: lower case, straight apostrophes, no dots, hyphens as spaces, no leading 'the'."""
     text = text.translate(APOSTROPHES).lower().replace(".", "").replace("&", " and ")
-    text = re.sub(r"[-–/]", " ", text)
-    text = re.sub(r"[^\w'& ]", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"^the ", "", text)
-    return re.sub(r"'s$", "", text).strip()
+    text = _SPACES.sub(" ", _NOT_WORD.sub(" ", _DASHES.sub(" ", text))).strip()
+    text = _LEADING_THE.sub("", text)
+    return _TRAILING_POSSESSIVE.sub("", text).strip()
+
+
+def name_tokens(text: str) -> tuple[str, ...]:
+    """The words of a name for the containment index: normalised, possessives dropped, and a name glued to the
+    next capitalised word split off, as in run-in headers ("...International PeaceRussia and ...")."""
+    words = [_POSSESSIVE_END.sub("", w) for w in norm(_GLUED.sub(" ", text)).split()]
+    return tuple(w for w in words if w)
 
 
 def _split(cell: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in cell.split("|") if part.strip())
 
 
-@cache
-def load_registry() -> Registry:
-    """The institution registry, indexed once per process."""
+def build_registry(rows: Iterable[Mapping[str, str]], generic: frozenset[str] | None = None) -> Registry:
+    """A registry indexed for lookup from rows with the columns of ``institutions.tsv``; ``generic``: the words
+    shared by many names (default: ``generic_words`` of ``affiliation.toml``)."""
+    generic = load_patterns().generic_words if generic is None else generic
     entries = tuple(
-        Entry(row["canonical"], row["type"], row["country"], _split(row["aliases"]), _split(row["generic"]))
-        for file in (REGISTRY_FILE, *resource_files(REGISTRY_FOLDER, ".tsv"))
-        for row in load_tsv(file)
+        Entry(row["canonical"], row["type"], row["country"], _split(row.get("aliases", "")),
+              _split(row.get("generic", "")))
+        for row in rows
     )
     by_name: dict[str, Entry] = {}
     by_generic: dict[tuple[str, str], Entry] = {}
-    contained: list[tuple[int, re.Pattern[str], Entry]] = []
+    contained: dict[tuple[str, ...], list[Contained]] = {}
+    order = 0
     for entry in entries:
         for name in (entry.canonical, *entry.aliases):
             by_name.setdefault(norm(name), entry)
-            contained.append((len(name), _containment_pattern(name), entry))
-        for generic in entry.generic:
-            by_generic.setdefault((entry.country, norm(generic)), entry)
-    contained.sort(key=lambda item: -item[0])
+            tokens = name_tokens(name)
+            if tokens:
+                exact = name.isupper() or len(name) <= 4
+                contained.setdefault(tokens, []).append(Contained(len(name), order, name, entry, exact))
+                order += 1
+        for form in entry.generic:
+            by_generic.setdefault((entry.country, norm(form)), entry)
+    by_word: dict[str, set[str]] = {}
+    for key in by_name:
+        for word in key.split():
+            by_word.setdefault(word, set()).add(key)
     return Registry(
         entries=entries,
         by_name=by_name,
         by_generic=by_generic,
         fuzzy_keys=tuple(by_name),
-        contained=tuple((pattern, entry) for _, pattern, entry in contained),
+        by_word={w: frozenset(keys) for w, keys in by_word.items()},
+        words_by_initial=_by_initial(by_word),
+        all_generic=tuple(k for k in by_name if all(w in generic for w in k.split())),
+        contained={k: tuple(v) for k, v in contained.items()},
+        longest=max((len(k) for k in contained), default=0),
     )
 
 
-def _containment_pattern(name: str) -> re.Pattern[str]:
-    """Whole-word search for a registry name inside a longer one.
+@cache
+def load_registry() -> Registry:
+    """The institution registry (``institutions.tsv`` and ``institutions/*.tsv``), indexed once per process."""
+    return build_registry(
+        row for file in (REGISTRY_FILE, *resource_files(REGISTRY_FOLDER, ".tsv")) for row in load_tsv(file)
+    )
 
-    Acronyms match case-sensitively (so "Rand" in a name is not RAND); a name may be glued to a following
-    capitalised word, as in run-in headers ("...International PeaceRussia and ...").
-    """
+
+def contained_entry(registry: Registry, text: str) -> Entry | None:
+    """The entry of the longest registry name written inside ``text`` as whole words (a centre of a university
+    -> the university)."""
+    tokens = name_tokens(text)
+    hits: list[Contained] = []
+    for size in range(1, min(len(tokens), registry.longest) + 1):
+        for start in range(len(tokens) - size + 1):
+            hits.extend(registry.contained.get(tokens[start : start + size], ()))
+    plain = text.translate(APOSTROPHES)
+    for hit in sorted(hits, key=lambda h: (-h.length, h.order)):
+        if not hit.exact_case or _exact_pattern(hit.name).search(plain):
+            return hit.entry
+    return None
+
+
+@cache
+def _exact_pattern(name: str) -> re.Pattern[str]:
+    """Whole-word, case-sensitive search for an acronym or short name."""
     body = re.escape(name.translate(APOSTROPHES)).replace(r"\ ", r"[\s-]+")
-    if name.isupper() or len(name) <= 4:
-        return re.compile(rf"(?<![\w-]){body}(?![\w-])")
-    return re.compile(rf"(?<![\w-]){body}(?![a-z0-9-])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,27 +269,33 @@ def strip_country(text: str) -> tuple[str | None, str]:
     return country_of(match.group(1)), text[match.end() :].strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def resolve(name: str, country_hint: str | None = None) -> Resolved | None:
     """The registry entry for an institution name as written, or the cleaned name with a rule-based type.
 
-    None when the text is not an institution (a bare country word, a field of study).
+    None when the text is not an institution (a bare country word, a field of study). Cached: the same names
+    recur in every article.
     """
+    return lookup(load_registry(), name, country_hint)
+
+
+def lookup(reg: Registry, name: str, country_hint: str | None = None) -> Resolved | None:
+    """``resolve`` against a given registry."""
     paren = re.match(r"^(.*?\S)\s*\(([^()]+)\)\s*$", name.strip())
     if paren:
         # "Korea Institute for National Unification (KINU)", "Frontier Markets Review (newsletter)"
         base, inner = paren.group(1), paren.group(2).strip()
-        found = resolve(base, country_hint)
+        found = lookup(reg, base, country_hint)
         if inner.lower() in CLASSIFIERS:
             if found is not None and not found.known and found.type is None:
                 return Resolved(found.name, type_from_name(inner), False)
             return found
         if found is not None and found.known:
             return found
-        by_acronym = resolve(inner, country_hint)
+        by_acronym = lookup(reg, inner, country_hint)
         if by_acronym is not None and by_acronym.known:
             return by_acronym
         return found
-    reg = load_registry()
     pats = load_patterns()
     cleaned = _clean_name(name)
     key = norm(cleaned)
@@ -241,11 +312,11 @@ def resolve(name: str, country_hint: str | None = None) -> Resolved | None:
             return known_entry(reg.by_generic[(country, rest_key)])
     elif country_hint and (country_hint, key) in reg.by_generic:
         return known_entry(reg.by_generic[(country_hint, key)])
-    text = cleaned.translate(APOSTROPHES)
-    for pattern, entry in reg.contained:
-        if pattern.search(text) and norm(pattern.pattern) != key:
-            return known_entry(entry)
-    hit = process.extractOne(key, reg.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    inside = contained_entry(reg, cleaned)
+    if inside is not None:
+        return known_entry(inside)
+    hit = process.extractOne(key, _fuzzy_candidates(reg, key, pats.generic_words), scorer=fuzz.ratio,
+                             score_cutoff=FUZZY_CUTOFF)
     if hit is not None and _distinctive_words_agree(key, hit[0], pats.generic_words):
         return known_entry(reg.by_name[hit[0]])
     if country and not rest_key:
@@ -253,6 +324,39 @@ def resolve(name: str, country_hint: str | None = None) -> Resolved | None:
     if country and re.match(r"^[^']+['’]s\s", cleaned):
         cleaned = rest  # "North Korea's Bureau of X" is written down as "Bureau of X"
     return Resolved(cleaned, type_from_name(cleaned), False)
+
+
+def _by_initial(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for word in words:
+        out.setdefault(word[0], []).append(word)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _fuzzy_candidates(reg: Registry, key: str, generic: frozenset[str]) -> list[str]:
+    """The names a fuzzy match of ``key`` may be: those with a close spelling of each of its distinctive words
+    (the same test ``_distinctive_words_agree`` applies after the match), so the cost follows the few names
+    sharing its words, not the size of the registry."""
+    distinctive = [w for w in key.split() if w not in generic]
+    if not distinctive:
+        return list(reg.all_generic)
+    near: list[set[str]] = []
+    for word in distinctive:
+        if word in reg.by_word:
+            near.append({word})
+            continue
+        # a misspelt word: its close spellings among the registry's words with the same first letter
+        close = process.extract(word, reg.words_by_initial.get(word[0], ()), scorer=fuzz.ratio,
+                                score_cutoff=DISTINCTIVE_WORD_CUTOFF, limit=None)
+        if not close:
+            return []
+        near.append({w for w, _, _ in close})
+    # seed with the rarest word's names, then keep those that also hold a close spelling of every other word
+    near.sort(key=lambda words: sum(len(reg.by_word[w]) for w in words))
+    found = set().union(*(reg.by_word[w] for w in near[0]))
+    for words in near[1:]:
+        found = {k for k in found if not words.isdisjoint(k.split())}
+    return sorted(found)
 
 
 def _distinctive_words_agree(key: str, candidate: str, generic: frozenset[str]) -> bool:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import time
+
 import pytest
 from spacy.language import Language
 
+from analysis.institution_names import Registry, build_registry, lookup
 from analysis.institutions import affiliate, canonical_institution
 from analysis.records import Affiliation, Quote, Span, Speaker
 
@@ -212,3 +216,58 @@ SPANS = [
 def test_title_and_descriptor_spans(nlp: Language, text: str, mention: str, institution: str, type_: str) -> None:
     aff = _affiliate(nlp, text, mention)
     assert (aff.institution, aff.institution_type) == (institution, type_)
+
+
+# ---- lookup against a registry of thousands of entries (invented names), as the registry grows
+
+def _synthetic_registry(n: int) -> Registry:
+    stems = ("Hal", "Ver", "Tes", "Mor", "Kal", "Bren", "Ost", "Lum", "Sar", "Dov")
+    ends = ("ern", "aly", "ova", "ik", "ston", "ford", "ia", "mark", "ville", "oru")
+    kinds = (("{} Institute for Regional Studies", "think_tank"), ("University of {}", "university"),
+             ("{} Naval Command", "military"), ("{} Daily Courier", "media"), ("RAND", "think_tank"))
+    rows = []
+    for k, (a, b, c, (template, type_)) in enumerate(itertools.product(stems, ends, ("", "a", "o", "in", "e",
+                                                                                     "ur", "an", "is", "um", "el"),
+                                                                       kinds[:4])):
+        if k >= n:
+            break
+        rows.append({"canonical": template.format(a + b + c), "type": type_, "country": "-",
+                     "aliases": f"X{k}Q", "generic": ""})
+    rows.append({"canonical": "RAND Corporation", "type": "think_tank", "country": "US", "aliases": "RAND",
+                 "generic": ""})
+    return build_registry(rows)
+
+
+def test_lookup_in_a_large_registry_finds_names_inside_longer_ones() -> None:
+    registry = _synthetic_registry(5000)
+    assert len(registry.entries) > 4000 - 1
+    hit = lookup(registry, "Maritime Security Lab of the University of Tesova")
+    assert hit is not None and (hit.name, hit.type, hit.known) == ("University of Tesova", "university", True)
+    hit = lookup(registry, "the Morforda Naval Command's Arctic Fleet")
+    assert hit is not None and hit.name == "Morforda Naval Command"
+    # the longest name wins over a shorter one inside it; acronyms are matched case-sensitively
+    hit = lookup(registry, "Center for Asia Policy, RAND Corporation")
+    assert hit is not None and hit.name == "RAND Corporation"
+    unknown = lookup(registry, "Rand Arms Observatory")
+    assert unknown is not None and not unknown.known
+    hit = lookup(registry, "X123Q")
+    assert hit is not None and hit.known
+    typo = lookup(registry, "Halerne Institute for Regonal Studies")
+    assert typo is not None and typo.name == "Halerne Institute for Regional Studies"
+
+
+def test_lookup_cost_does_not_grow_with_the_registry() -> None:
+    small, large = _synthetic_registry(300), _synthetic_registry(5000)
+    names = [f"Centre for Sea Power at the University of {a}{b}" for a in ("Bren", "Ost", "Lum") for b in ("ik", "ia")]
+    names += [f"Quarrow Observatory of Tides {k}" for k in range(20)]  # unknown: every step runs and misses
+
+    def seconds(registry: Registry) -> float:
+        started = time.perf_counter()
+        for _ in range(3):
+            for name in names:
+                lookup(registry, name)
+        return time.perf_counter() - started
+
+    seconds(small)
+    # a scan of every name would make the large registry ~17x slower; the index keeps it within a small factor
+    assert seconds(large) < 6 * seconds(small) + 0.05
