@@ -35,6 +35,7 @@ from analysis.nlp import doc_text
 CONTEXT_SENTENCES = 3  # how far back a bare "Foreign Ministry" looks for its country
 POSSESSIVE = {"'s", "’s", "'", "’"}
 CHUNK_PREPS = ("at", "with", "from", "of", "for", "in", "on")
+_TO_OUTLET = {"contributor", "contributing", "columnist", "correspondent"}
 _AFFILIATION_PREPS = {"at", "with", "from", "of", "for", "in"}
 _NAME_CONNECTORS = {"of", "for", "the", "and", "&", "on", "a", "de", "-", "–", "'s", "’s", "upon"}
 
@@ -148,22 +149,26 @@ def _org_candidates(tokens: Sequence[Token], start_role: int | None) -> list[tup
     while i < n:
         tok = tokens[i]
         low = tok.lower_
-        if low in _AFFILIATION_PREPS or i == 0:
-            j = i + 1 if low in _AFFILIATION_PREPS else i
+        # "a contributor to X": "to" names the outlet written for
+        to_outlet = low == "to" and i > 0 and tokens[i - 1].lower_ in _TO_OUTLET
+        if low in _AFFILIATION_PREPS or i == 0 or to_outlet:
+            prep = low in _AFFILIATION_PREPS or to_outlet
+            j = i + 1 if prep else i
             det = ""
             while j < n and tokens[j].lower_ in {"the", "a", "an"}:
                 det = "the" if tokens[j].lower_ == "the" else "a"
                 j += 1
             classifier = None
-            if det and j + 1 < n and not is_cap(tokens[j]) and is_cap(tokens[j + 1]):
-                if tokens[j].lower_ in CLASSIFIERS:
+            if (det or prep) and j + 1 < n and not is_cap(tokens[j]):
+                two = f"{tokens[j].lower_} {tokens[j + 1].lower_}"
+                if j + 2 < n and two in CLASSIFIERS and is_cap(tokens[j + 2]):
+                    classifier, j = two, j + 2  # "the news agency Yonhap", "news portal The Paper"
+                elif tokens[j].lower_ in CLASSIFIERS and is_cap(tokens[j + 1]):
                     classifier, j = tokens[j].lower_, j + 1
-                elif j + 2 < n and f"{tokens[j].lower_} {tokens[j + 1].lower_}" in CLASSIFIERS and is_cap(tokens[j + 2]):
-                    classifier, j = f"{tokens[j].lower_} {tokens[j + 1].lower_}", j + 2
             name, end = _read_name(tokens, j)
             if name and classifier:
                 name = f"{name} ({classifier})"
-            if name and i == 0 and low not in _AFFILIATION_PREPS:
+            if name and i == 0 and not prep:
                 # a name before the role ("a Kookmin University professor"); stop it at the role word
                 before, after = _around_role(tokens, j, end)
                 if before:
@@ -173,7 +178,7 @@ def _org_candidates(tokens: Sequence[Token], start_role: int | None) -> list[tup
                 i = end if before == name else i + 1  # a whole name: its inner "of" starts no second one
                 continue
             if name:
-                found.append((0 if low in {"at", "with", "from"} else 1, name, det))
+                found.append((0 if low in {"at", "with", "from"} or to_outlet else 1, name, det))
                 i = max(end, i + 1)
                 continue
             phrase = _read_lower_org(tokens, j, bool(det) or _preceded_by_possessive(tokens, j))
@@ -239,6 +244,13 @@ def _read_name(tokens: Sequence[Token], j: int) -> tuple[str | None, int]:
             continue
         break
     end = last_cap + 1
+    if end + 1 < n and tokens[end].lower_ == "in" and is_cap(tokens[end + 1]):
+        # "Russia in Global Affairs": a registry name with "in" inside it ("X in Moscow" is not read on)
+        longer, longer_end = _read_name(tokens, end + 1)
+        if longer:
+            resolved = resolve(join_tokens(tokens[j:longer_end]))
+            if resolved is not None and resolved.known:
+                return join_tokens(tokens[j:longer_end]), longer_end
     # trailing lower-case organisation head: "the British army", "the East-West Center think tank"
     pats = load_patterns()
     k = end

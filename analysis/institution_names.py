@@ -28,7 +28,8 @@ QUOTE_CHARS = set("\"“”„«»")
 CLASSIFIERS = {
     "newsletter", "newspaper", "magazine", "journal", "daily", "weekly", "broadcaster", "website", "outlet",
     "think tank", "think-tank", "institute", "university", "consultancy", "company", "firm", "agency", "group",
-    "channel", "news agency",
+    "channel", "news agency", "portal", "news portal", "news site", "news website", "tv channel", "programme",
+    "program", "podcast", "blog",
 }
 
 # --------------------------------------------------------------------------------------------- registry
@@ -97,6 +98,15 @@ def name_tokens(text: str) -> tuple[str, ...]:
     return tuple(w for w in words if w)
 
 
+def _university_form(name: str) -> str | None:
+    """The other usual English form of a one-word university name: "University of X" <-> "X University"."""
+    match = re.fullmatch(r"(?:The )?University of ([A-Z][\w'’-]+)", name)
+    if match:
+        return f"{match.group(1)} University"
+    match = re.fullmatch(r"([A-Z][\w'’-]+) University", name)
+    return f"University of {match.group(1)}" if match else None
+
+
 def _split(cell: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in cell.split("|") if part.strip())
 
@@ -115,11 +125,14 @@ def build_registry(rows: Iterable[Mapping[str, str]], generic: frozenset[str] | 
     contained: dict[tuple[str, ...], list[Contained]] = {}
     order = 0
     for entry in entries:
-        for name in (entry.canonical, *entry.aliases):
+        written = (entry.canonical, *entry.aliases)
+        # "Birmingham University" is the University of Birmingham, and the other way round
+        for name in (*written, *filter(None, map(_university_form, written))):
             by_name.setdefault(norm(name), entry)
             tokens = name_tokens(name)
             if tokens:
-                exact = name.isupper() or len(name) <= 4
+                # acronyms, short names and one-word names ("The Paper", "Congress") only as written
+                exact = name.isupper() or len(name) <= 4 or len(tokens) == 1
                 contained.setdefault(tokens, []).append(Contained(len(name), order, name, entry, exact))
                 order += 1
         for form in entry.generic:

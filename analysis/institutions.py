@@ -66,6 +66,11 @@ _RELATIVE_VERBS = {
     "served": None, "serves": None, "has": None, "had": None, "been": None, "founded": "founder",
     "left": None, "quit": None,
 }
+# organisation heads that also name a unit inside a title ("company commander", "group leader", "staff officer")
+_UNIT_WORDS = {"company", "group", "staff", "office", "service", "mission", "program", "programme", "project", "firm",
+               "club", "party", "bank", "lab", "laboratory", "faculty", "council", "committee", "commission"}
+_COUNTERPARTS = {"counterpart", "host", "hosts", "counterparts", "guest"}
+_POSTED = {"ambassador", "envoy", "consul", "representative", "ambassador-designate", "attache", "attaché"}
 _PAST_RELATIVE = {"left", "quit", "was", "headed", "led", "ran", "directed", "chaired", "taught", "worked", "served", "had", "founded"}
 
 # ---- the passages around one mention
@@ -110,6 +115,11 @@ def _pre_title(doc: Doc, first: int) -> list[Token]:
             continue
         if tok.is_punct and tok.text not in {"-", "."}:
             break
+        if low in {"to", "in"} and out and all(is_cap(t) for t in out) and i > 0 and doc[i - 1].lower_ in _POSTED:
+            # "Russian Ambassador to North Korea X", "Ambassador in Pyongyang X": the posting is not the employer
+            out = []
+            i -= 1
+            continue
         if tok.pos_ in {"VERB", "AUX", "ADP", "DET", "CCONJ", "SCONJ", "PRON", "NUM", "PART", "ADV"} and not (
             is_cap(tok) or low in pats.role_nouns or low in pats.role_modifiers
         ):
@@ -146,6 +156,8 @@ def _describe_pre(doc: Doc, first: int, anchor: int) -> Description:
         prev = tokens[start - 1]
         if prev.text in POSSESSIVE:
             break
+        if _owner_word(tokens, start - 1):
+            break
         if not is_cap(prev) or prev.lower_ in pats.role_modifiers:
             start -= 1
             continue
@@ -159,10 +171,18 @@ def _describe_pre(doc: Doc, first: int, anchor: int) -> Description:
     owner_tokens = tokens[:start]
     role_tokens = tokens[start:]
     poss = next((i for i, t in enumerate(owner_tokens) if t.text in POSSESSIVE), None)
+    owner_country: str | None = None
     if poss is not None:
-        owner_tokens = owner_tokens[:poss]
+        before, after = owner_tokens[:poss], owner_tokens[poss + 1 :]
+        owner_country = country_of(join_tokens(before)) if before else None
+        # "Ukraine's Kharkiv Group of Forces spokesperson": the body after a country's possessive is the owner
+        owner_tokens = after if after and owner_country else before
+    while owner_tokens and (owner_tokens[0].lower_ in pats.former or owner_tokens[0].lower_ in {"the", "a", "an"}):
+        owner_tokens = owner_tokens[1:]  # "former Aidar Battalion company commander"
     owner = join_tokens(owner_tokens) if owner_tokens else ""
     country, rest = strip_country(owner) if owner else (None, "")
+    if owner_country and owner:
+        country, rest = owner_country, owner
     if owner and norm(owner) in {"the country", "country"}:
         country = country_from_context(doc, anchor, nearest=True)
     role_core = [t.text for t in role_tokens if t.lower_ not in pats.military_roles or t.lower_ in pats.role_nouns]
@@ -181,9 +201,32 @@ def _describe_pre(doc: Doc, first: int, anchor: int) -> Description:
     if institution is None:
         institution = title_institution(join_tokens(role_tokens), country)
     type_hint = role_type(role) or ("military" if ranks and not role_core else None)
+    if type_hint is None and country and not rest and role and role.lower() in _COUNTERPARTS:
+        type_hint = "government"  # "his North Korean counterpart X", "their Russian hosts": a state's representative
     if ranks and not role_core:
         type_hint = "military"
     return Description(role=role, institution=institution, former=former, type_hint=type_hint)
+
+
+def _owner_word(tokens: Sequence[Token], k: int) -> bool:
+    """Does tokens[k], just before the role words, end the owner's name rather than start the title?
+
+    A lower-case organisation head ("Air force commander", "British army officer") or a capitalised title-like word
+    that completes a registry name ("Homeland Security spokesman") belongs to the owner.
+    """
+    pats = load_patterns()
+    tok = tokens[k]
+    if k == 0 or tokens[k - 1].text in POSSESSIVE:
+        return False
+    pair = f"{tokens[k - 1].lower_} {tok.lower_}"
+    if not is_cap(tok):
+        return pair in pats.org_heads or (
+            tok.lower_ in pats.org_heads and tok.lower_ not in pats.role_modifiers and tok.lower_ not in _UNIT_WORDS
+        )
+    if tok.lower_ not in pats.role_modifiers or not is_cap(tokens[k - 1]):
+        return False
+    with_word = resolve(join_tokens(tokens[: k + 1]))
+    return with_word is not None and with_word.known
 
 
 @cache
