@@ -17,7 +17,9 @@ curated registry and typed by ``analysis.institution_names``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 
 from spacy.tokens import Doc, Token
@@ -49,13 +51,15 @@ from analysis.institution_names import (  # re-exported: the registry is read th
     resolve,
     strip_country,
 )
+from analysis.lexicons import load_tsv
 from analysis.nlp import doc_text
-from analysis.records import INSTITUTION_TYPES, Affiliation, Quote, Span, Speaker
+from analysis.records import INSTITUTION_TYPES, Affiliation, InstitutionType, Quote, Span, Speaker
 
 __all__ = ["VERSION", "Description", "affiliate", "canonical_institution", "describe", "load_patterns",
            "load_registry", "norm", "resolve"]
 
-VERSION = "3"
+VERSION = "4"
+OFFICIALS_FILE = "officials.tsv"
 MAX_APPOSITIVE_TOKENS = 45
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "they", "i", "we", "his", "hers"}
 _RELATIVE_VERBS = {
@@ -602,9 +606,35 @@ def affiliate(doc: Doc, speaker: Speaker, quote: Quote) -> Affiliation:
             )
         return _to_affiliation(with_institution)
     if first_role is not None:
-        return _to_affiliation(first_role)
+        found = _to_affiliation(first_role)
+        return found if found.institution_type else replace(found, institution_type=official_type(speaker.name))
     if _label_only(doc, mentions):
         opening = _opening_description(doc)
         if not opening.empty:
             return _to_affiliation(opening)
-    return Affiliation()
+    return Affiliation(institution_type=official_type(speaker.name))
+
+
+# ---- office holders the text names without a title
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", name).lower())
+
+
+@cache
+def _officials() -> dict[str, str]:
+    """Letters of every listed spelling of an office holder -> the type of their office."""
+    out: dict[str, str] = {}
+    for row in load_tsv(OFFICIALS_FILE):
+        for name in (row["name"], *row["aliases"].split("|")):
+            if name.strip():
+                out.setdefault(_letters(name), row["type"])
+    return out
+
+
+def official_type(name: str) -> InstitutionType | None:
+    """The type of a well-known office holder's office ("Putin" -> government), for a speaker whose article gives
+    no role or body; None for anyone else."""
+    type_ = _officials().get(_letters(name))
+    return type_ if type_ in INSTITUTION_TYPES else None  # type: ignore[return-value]
