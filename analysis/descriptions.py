@@ -22,6 +22,7 @@ from analysis.institution_names import (
     QUOTE_CHARS,
     Resolved,
     country_of,
+    head_noun,
     known_entry,
     load_patterns,
     load_registry,
@@ -85,8 +86,14 @@ def role_type(role: str | None) -> str | None:
     head = words[-1] if words else ""
     if head in pats.government_roles:
         return "government"
-    if joined in pats.role_nouns or " ".join(words[-2:]) in pats.role_nouns:
+    if len(words) > 1 and (joined in pats.role_nouns or " ".join(words[-2:]) in pats.role_nouns):
         return None  # "secretary general", "vice president": a civilian title ending in a rank-like word
+    if head in pats.academic_roles or " ".join(words[-2:]) in pats.academic_roles:
+        return "university"  # "a professor": a described but unnamed university
+    if any(" ".join(words[-k:]) in pats.think_tank_roles for k in (2, 3, 4) if len(words) >= k):
+        return "think_tank"  # "a senior fellow": a think tank's title
+    if head == "officer" and any(w in pats.civilian_officers for w in words[:-1]):
+        return None  # "chief executive officer", "press officer"
     if head in pats.military_roles or joined in pats.military_roles:
         return "military"
     if words and words[0] in pats.military_roles and words[0] not in pats.role_nouns:
@@ -336,7 +343,7 @@ def parse_chunk(tokens: Sequence[Token], doc: Doc, anchor: int) -> Description:
             role = rest or role
     institution = title_institution(role, country_hint)
     if institution is None and owner:
-        institution = resolve(owner, country_hint)
+        institution = resolve_in_article(doc, owner, country_hint)
     if institution is None:
         candidates = _org_candidates(tokens[poss + 1 :] if poss is not None else tokens, 1 if has_role else None)
         institution, unnamed_type = _choose(candidates, country_hint, doc, anchor)
@@ -346,6 +353,58 @@ def parse_chunk(tokens: Sequence[Token], doc: Doc, anchor: int) -> Description:
         return Description()
     type_hint = unnamed_type or role_type(role)
     return Description(role=role, institution=institution, former=former, type_hint=type_hint)
+
+
+# "the Korea Institute for National Unification (KINU)": a name, then its acronym in brackets
+_DEFINED_ACRONYM = re.compile(
+    r"((?:[A-Z][\w'’.&-]*)(?:\s+(?:[A-Z][\w'’.&-]*|of|for|the|and|on|in|de|&))*)\s+\(([A-Z][A-Za-z0-9&.-]{1,11})\)"
+)
+
+
+def article_acronyms(doc: Doc) -> dict[str, str]:
+    """Acronyms the article defines ("... Institute for National Unification (KINU)") -> the full name, so a later
+    bare "KINU" resolves like the name it stands for. Computed once per document."""
+    cached = doc.user_data.get("defined_acronyms")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, str] = {}
+    for match in _DEFINED_ACRONYM.finditer(doc_text(doc)):
+        full = _acronym_expansion(match.group(1), match.group(2))
+        if full:
+            found.setdefault(match.group(2), full)
+    doc.user_data["defined_acronyms"] = found
+    return found
+
+
+def _acronym_expansion(words_before: str, acronym: str) -> str | None:
+    """The shortest tail of ``words_before`` whose letters spell the acronym in order, starting at a word's initial
+    ("Institute of National Strategy of India" for "NatStrat"; nothing for "said on Monday (AP)")."""
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    words = words_before.split()
+    if not letters:
+        return None
+    for start in range(len(words) - 1, -1, -1):
+        if not words[start][:1].isupper() or words[start][0].lower() != letters[0]:
+            continue
+        text = " ".join(words[start:]).lower()
+        k = 0
+        for ch in text:
+            if k < len(letters) and ch == letters[k]:
+                k += 1
+        capitals = sum(1 for w in words[start:] if w[:1].isupper())
+        if k == len(letters) and len(words) - start >= 2 and capitals >= min(2, len(letters)):
+            return " ".join(words[start:])
+    return None
+
+
+def resolve_in_article(doc: Doc, name: str, country_hint: str | None = None) -> Resolved | None:
+    """``resolve``, reading an acronym the article defined as the full name it stands for."""
+    full = article_acronyms(doc).get(name.strip())
+    if full is not None:
+        expanded = resolve(full, country_hint)
+        if expanded is not None and (expanded.known or expanded.type is not None):
+            return expanded
+    return resolve(name, country_hint)
 
 
 def _choose(
@@ -366,15 +425,20 @@ def _choose(
         hint = country_hint
         if hint is None and norm(name) in generic_forms():
             hint = country_from_context(doc, anchor, nearest=False)
-        r = resolve(name, hint)
+        r = resolve_in_article(doc, name, hint)
         if r is not None:
             resolved.append(r)
     for r in resolved:
         if r.known:
             return r, None
-    for r in resolved:
-        if r.type is not None and norm(r.name) not in pats.not_orgs:
-            return r, None
+    typed = [r for r in resolved if r.type is not None and norm(r.name) not in pats.not_orgs]
+    if len(typed) > 1 and head_noun(typed[0].name) in pats.subunits:
+        # "a researcher at the Center for X at Y University": the centre's university is recorded
+        university = next((r for r in typed[1:] if r.type == "university"), None)
+        if university is not None:
+            return university, None
+    if typed:
+        return typed[0], None
     return None, unnamed_type
 
 

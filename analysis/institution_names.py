@@ -211,6 +211,10 @@ class Patterns:
     generic_words: frozenset[str]
     not_orgs: frozenset[str]
     type_rules: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+    head_types: dict[str, str]  # head noun of a name -> type
+    academic_roles: frozenset[str]
+    think_tank_roles: frozenset[str]
+    civilian_officers: frozenset[str]
     country_words: dict[str, str]  # normalised country word -> code
     country_pattern: re.Pattern[str]
 
@@ -244,17 +248,43 @@ def load_patterns() -> Patterns:
         generic_words=frozenset(data["organisations"]["generic_words"]),
         not_orgs=frozenset(norm(w) for w in data["organisations"]["not_orgs"]),
         type_rules=type_rules,
+        head_types={head: rule[0] for rule in data["types"]["heads"] for head in rule[1:]},
+        academic_roles=frozenset(roles["academic"]),
+        think_tank_roles=frozenset(roles["think_tank_roles"]),
+        civilian_officers=frozenset(roles["civilian_officers"]),
         country_words=country_words,
         country_pattern=country_pattern,
     )
 
 
 def type_from_name(name: str) -> str | None:
-    """Institution type of an unregistered name by keyword rules (University -> university, ...)."""
-    for type_, patterns in load_patterns().type_rules:
+    """Institution type of an unregistered name: an international body's keyword, else its head noun, else the
+    keyword rules (University -> university, ...)."""
+    pats = load_patterns()
+    rules = pats.type_rules
+    for type_, patterns in rules[:1] if rules and rules[0][0] == "international_org" else ():
+        if any(p.search(name) for p in patterns):
+            return type_
+    head = head_noun(name)
+    if head in pats.head_types:
+        return pats.head_types[head]
+    for type_, patterns in rules:
         if any(p.search(name) for p in patterns):
             return type_
     return None
+
+
+_HEAD_END = re.compile(r"\s+(?:of|for|on|at|in|to)\s+|\s*[,(]", re.IGNORECASE)
+
+
+def head_noun(name: str) -> str:
+    """The head noun of an organisation's name: the last word before the first of/for/on/at/in, lower case
+    ("Kyiv City Military Administration" -> "administration", "University of Leeds" -> "university")."""
+    first_part = _HEAD_END.split(name.strip(), maxsplit=1)[0]
+    words = first_part.translate(APOSTROPHES).replace("-", " ").split()
+    if len(words) >= 2 and f"{words[-2]} {words[-1]}".lower() in load_patterns().head_types:
+        return f"{words[-2]} {words[-1]}".lower()  # "Task Force", "Air Force"
+    return words[-1].lower().strip(".,") if words else ""
 
 
 def country_of(word: str) -> str | None:
@@ -334,6 +364,11 @@ def lookup(reg: Registry, name: str, country_hint: str | None = None) -> Resolve
         return known_entry(reg.by_name[hit[0]])
     if country and not rest_key:
         return None
+    parent = _parent_university(reg, cleaned, pats.subunits)
+    if parent is not None:
+        return parent
+    if _names_a_field(cleaned, pats):
+        return None
     if country and re.match(r"^[^']+['’]s\s", cleaned):
         cleaned = rest  # "North Korea's Bureau of X" is written down as "Bureau of X"
     return Resolved(cleaned, type_from_name(cleaned), False)
@@ -370,6 +405,33 @@ def _fuzzy_candidates(reg: Registry, key: str, generic: frozenset[str]) -> list[
     for words in near[1:]:
         found = {k for k in found if not words.isdisjoint(k.split())}
     return sorted(found)
+
+
+_OF_OR_AT = re.compile(r"\s+(?:of|at)\s+(?:the\s+)?|,\s+", re.IGNORECASE)
+_FIELD_WORDS = {"studies", "affairs", "relations", "policy", "politics", "history", "economics", "law", "security"}
+
+
+def _parent_university(reg: Registry, name: str, subunits: frozenset[str]) -> Resolved | None:
+    """A school, centre or lab of a university is recorded as the university (shared/ANNOTATION.md): "School of
+    International Studies of Hanbit University" -> Hanbit University."""
+    if head_noun(name) not in subunits:
+        return None
+    parts = _OF_OR_AT.split(name)
+    for k in range(1, len(parts)):
+        tail = " ".join(parts[k:]) if k == len(parts) - 1 else parts[k]
+        if head_noun(tail) in {"university", "college"}:
+            return lookup(reg, tail)
+    return None
+
+
+def _names_a_field(name: str, pats: Patterns) -> bool:
+    """'Russian and Eurasian Studies', 'International Security Policy': a field of study, not a body (no
+    organisation head among its words)."""
+    words = [w.lower().strip(".,") for w in name.replace("-", " ").split()]
+    if not words or words[-1] not in _FIELD_WORDS:
+        return False
+    heads = pats.org_heads | pats.subunits | set(pats.head_types)
+    return not any(w in heads for w in words)
 
 
 def _distinctive_words_agree(key: str, candidate: str, generic: frozenset[str]) -> bool:

@@ -36,6 +36,7 @@ from analysis.descriptions import (
     is_cap,
     join_tokens,
     parse_chunk,
+    resolve_in_article,
     role_type,
     shorten_role,
     title_institution,
@@ -149,7 +150,7 @@ def _describe_pre(doc: Doc, first: int, anchor: int) -> Description:
     pats = load_patterns()
     words = [t.text for t in tokens]
     if tokens[-1].text in POSSESSIVE:
-        owner_org = resolve(join_tokens(tokens[:-1]))
+        owner_org = resolve_in_article(doc, join_tokens(tokens[:-1]))
         return Description(institution=owner_org) if owner_org else Description()
     # the role: from the first role word (with the title words and lower-case modifiers before it) to the end
     role_idx = [i for i, t in enumerate(tokens) if t.lower_.strip(".") in pats.role_nouns or t.lower_ in pats.military_roles]
@@ -201,7 +202,7 @@ def _describe_pre(doc: Doc, first: int, anchor: int) -> Description:
         target = owner
         if country is None and norm(owner) in generic_forms():
             hint = country_from_context(doc, anchor, nearest=False)
-        institution = resolve(target, hint)
+        institution = resolve_in_article(doc, target, hint)
     if institution is None:
         institution = title_institution(join_tokens(role_tokens), country)
     type_hint = role_type(role) or ("military" if ranks and not role_core else None)
