@@ -417,6 +417,10 @@ def _choose(
     unnamed_type: str | None = None
     for name, det in ordered:
         if _is_unnamed(name, det == "the"):
+            known = resolve(name, country_hint)
+            if known is not None and known.known:
+                resolved.append(known)  # "Ukraine's air force": a country's body named by its generic form
+                continue
             # only "a ... think tank" / "South Korea's ... think tank" describe the speaker's institution;
             # "an expert in North Korean history and military" names a field
             if det or re.search(r"['’]s\b", name):
@@ -428,10 +432,17 @@ def _choose(
         r = resolve_in_article(doc, name, hint)
         if r is not None:
             resolved.append(r)
-    for r in resolved:
-        if r.known:
-            return r, None
     typed = [r for r in resolved if r.type is not None and norm(r.name) not in pats.not_orgs]
+    first_known = next((r for r in resolved if r.known), None)
+    if (
+        first_known is not None and typed and not typed[0].known and typed[0].type == first_known.type
+        and resolved.index(typed[0]) < resolved.index(first_known) and head_noun(typed[0].name) not in pats.subunits
+    ):
+        # "spokesman of the Southern Defense Forces of the Armed Forces of Ukraine": the named unit itself, not the
+        # body it belongs to (a school or centre of a university is the exception, below)
+        return typed[0], None
+    if first_known is not None:
+        return first_known, None
     if len(typed) > 1 and head_noun(typed[0].name) in pats.subunits:
         # "a researcher at the Center for X at Y University": the centre's university is recorded
         university = next((r for r in typed[1:] if r.type == "university"), None)

@@ -347,14 +347,22 @@ def lookup(reg: Registry, name: str, country_hint: str | None = None) -> Resolve
     if key in reg.by_name:
         return known_entry(reg.by_name[key])
     country, rest = strip_country(cleaned)
+    if country is None:
+        country, rest = _trailing_country(cleaned)  # "the Joint Chiefs of Staff of South Korea"
+        if country is not None and norm(rest) in reg.by_name and (country, norm(rest)) not in reg.by_generic:
+            country, rest = None, cleaned
     rest_key = norm(rest)
     if country and rest_key:
-        if rest_key in reg.by_name:
-            return known_entry(reg.by_name[rest_key])
+        # the country's own body first: "South Korea's Joint Chiefs of Staff" is not the US one
         if (country, rest_key) in reg.by_generic:
             return known_entry(reg.by_generic[(country, rest_key)])
+        if rest_key in reg.by_name:
+            return known_entry(reg.by_name[rest_key])
     elif country_hint and (country_hint, key) in reg.by_generic:
         return known_entry(reg.by_generic[(country_hint, key)])
+    unit = _named_unit(reg, cleaned, pats)
+    if unit is not None:
+        return unit
     inside = contained_entry(reg, cleaned)
     if inside is not None:
         return known_entry(inside)
@@ -422,6 +430,34 @@ def _parent_university(reg: Registry, name: str, subunits: frozenset[str]) -> Re
         if head_noun(tail) in {"university", "college"}:
             return lookup(reg, tail)
     return None
+
+
+_FIRST_OF = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _named_unit(reg: Registry, name: str, pats: Patterns) -> Resolved | None:
+    """"Southern Defense Forces of the Armed Forces of Ukraine": a named unit of a registered body is recorded as
+    the unit, as written (the body it belongs to only follows "of"); a school, centre or lab of a university is not
+    a unit in this sense (the university is recorded)."""
+    parts = _FIRST_OF.split(name, maxsplit=1)
+    if len(parts) < 2 or len(parts[0].split()) < 2:
+        return None
+    unit, parent = parts
+    if head_noun(unit) in pats.subunits or contained_entry(reg, unit) is not None:
+        return None
+    type_ = type_from_name(unit)
+    if type_ is None or contained_entry(reg, parent) is None:
+        return None
+    return Resolved(unit, type_, False)
+
+
+def _trailing_country(text: str) -> tuple[str | None, str]:
+    """("KR", "Joint Chiefs of Staff") from "Joint Chiefs of Staff of South Korea"; (None, text) otherwise."""
+    match = re.match(r"^(.*\S)\s+of\s+(?:the\s+)?(.+)$", text)
+    if not match:
+        return None, text
+    code = country_of(match.group(2))
+    return (code, match.group(1)) if code else (None, text)
 
 
 def _names_a_field(name: str, pats: Patterns) -> bool:

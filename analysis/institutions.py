@@ -108,13 +108,13 @@ def _pre_title(doc: Doc, first: int) -> list[Token]:
             continue
         if tok.ent_type_ == "PERSON" and tok.i < first:
             break  # another person's name: "President X and North Korean leader Y"
-        if low in {"of", "and", "&"} and out and is_cap(out[0]) and i - 1 >= 0 and is_cap(doc[i - 1]) and (
+        if low in {"of", "and", "&", "for", "on"} and out and (is_cap(out[0]) or out[0].lower_ == "the") and i - 1 >= 0 and is_cap(doc[i - 1]) and (
             doc[i - 1].ent_type_ != "PERSON"
         ):
             out.insert(0, tok)
             i -= 1
             continue
-        if low == "the" and out and out[0].lower_ in {"of"}:
+        if low == "the" and out and (out[0].lower_ == "of" or is_cap(out[0]) and i > 0 and doc[i - 1].lower_ in {"of", "for", "on"}):
             out.insert(0, tok)
             i -= 1
             continue
