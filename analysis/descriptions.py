@@ -246,6 +246,9 @@ def _read_name(tokens: Sequence[Token], j: int) -> tuple[str | None, int]:
             last_cap = k
             k += 1
             continue
+        if tok.text in {"'", "’"} and k == last_cap + 1 and tokens[last_cap].lower_.endswith("s") and k + 1 < n and is_cap(tokens[k + 1]):
+            k += 1  # "the Russian Academy of Sciences' Institute of ...": a plural possessive inside the name
+            continue
         if tok.text in _NAME_CONNECTORS or tok.lower_ in _NAME_CONNECTORS or (tok.text == "." and k == last_cap + 1 and len(tokens[last_cap].text) <= 3):
             k += 1
             continue

@@ -165,15 +165,36 @@ def load_registry() -> Registry:
 def contained_entry(registry: Registry, text: str) -> Entry | None:
     """The entry of the longest registry name written inside ``text`` as whole words (a centre of a university
     -> the university)."""
+    found = _contained(registry, text)
+    return found[0][0].entry if found else None
+
+
+def _contained(registry: Registry, text: str) -> list[tuple[Contained, int, int]]:
+    """The registry names inside ``text``, longest first, with the token span each covers."""
     tokens = name_tokens(text)
-    hits: list[Contained] = []
+    hits: list[tuple[Contained, int, int]] = []
     for size in range(1, min(len(tokens), registry.longest) + 1):
         for start in range(len(tokens) - size + 1):
-            hits.extend(registry.contained.get(tokens[start : start + size], ()))
+            hits.extend((h, start, start + size) for h in registry.contained.get(tokens[start : start + size], ()))
     plain = text.translate(APOSTROPHES)
-    for hit in sorted(hits, key=lambda h: (-h.length, h.order)):
-        if not hit.exact_case or _exact_pattern(hit.name).search(plain):
-            return hit.entry
+    return [hit for hit in sorted(hits, key=lambda h: (-h[0].length, h[0].order))
+            if not hit[0].exact_case or _exact_pattern(hit[0].name).search(plain)]
+
+
+def _unit_of(reg: Registry, text: str) -> Resolved | None:
+    """A body of a registered parent written parent first: "Korean People's Army General Staff", "the Russian
+    Academy of Sciences' Institute of Oriental Studies" -> the registered "<unit> of the <parent>", when there is one."""
+    tokens = name_tokens(text)
+    found = next(((h, e) for h, s, e in _contained(reg, text) if s == 0 and e < len(tokens)), None)
+    if found is None:
+        return None
+    hit, end = found
+    unit = " ".join(tokens[end:])
+    for parent in (hit.entry.canonical, hit.name):
+        for form in (f"{unit} of the {parent}", f"{unit} of {parent}"):
+            entry = reg.by_name.get(norm(form))
+            if entry is not None:
+                return known_entry(entry)
     return None
 
 
@@ -360,7 +381,7 @@ def lookup(reg: Registry, name: str, country_hint: str | None = None) -> Resolve
             return known_entry(reg.by_name[rest_key])
     elif country_hint and (country_hint, key) in reg.by_generic:
         return known_entry(reg.by_generic[(country_hint, key)])
-    unit = _named_unit(reg, cleaned, pats)
+    unit = _unit_of(reg, cleaned) or _named_unit(reg, cleaned, pats)
     if unit is not None:
         return unit
     inside = contained_entry(reg, cleaned)
@@ -445,6 +466,9 @@ def _named_unit(reg: Registry, name: str, pats: Patterns) -> Resolved | None:
     unit, parent = parts
     if head_noun(unit) in pats.subunits or contained_entry(reg, unit) is not None:
         return None
+    unit_words = len(name_tokens(unit))
+    if any(start < unit_words < end for _, start, end in _contained(reg, name)):
+        return None  # a registered name runs across the "of": "Russian Academy of Sciences' Institute ..."
     type_ = type_from_name(unit)
     if type_ is None or contained_entry(reg, parent) is None:
         return None
