@@ -43,6 +43,8 @@ from analysis.descriptions import (
 )
 from analysis.institution_names import (  # re-exported: the registry is read through this module elsewhere
     QUOTE_CHARS,
+    REGISTRY_FILE,
+    REGISTRY_FOLDER,
     Resolved,
     canonical_institution,
     country_of,
@@ -56,8 +58,8 @@ from analysis.lexicons import load_tsv
 from analysis.nlp import doc_text
 from analysis.records import INSTITUTION_TYPES, Affiliation, InstitutionType, Quote, Span, Speaker
 
-__all__ = ["VERSION", "Description", "affiliate", "canonical_institution", "describe", "load_patterns",
-           "load_registry", "norm", "resolve"]
+__all__ = ["REGISTRY_FILE", "REGISTRY_FOLDER", "VERSION", "Description", "affiliate", "canonical_institution",
+           "describe", "load_patterns", "load_registry", "norm", "official_type", "resolve"]
 
 VERSION = "4"
 OFFICIALS_FILE = "officials.tsv"
