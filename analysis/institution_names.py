@@ -107,6 +107,16 @@ def _university_form(name: str) -> str | None:
     return f"University of {match.group(1)}" if match else None
 
 
+def _department_subject(name: str) -> str | None:
+    """A department is often named by its subject alone ("Homeland Security spokesman" for the Department of
+    Homeland Security); only subjects of two words or more that are not a generic field ("Foreign Affairs")."""
+    match = re.fullmatch(r"(?:(?:U\.?S\.?|US) )?(?:Department of (?:the )?(.+)|(.+) Department)", name)
+    subject = match and (match.group(1) or match.group(2))
+    if not subject or len(subject.split()) < 2 or re.search(r"\b(?:Affairs|Foreign|State|Defen[cs]e|Studies)\b", subject):
+        return None
+    return subject
+
+
 def _split(cell: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in cell.split("|") if part.strip())
 
@@ -137,6 +147,14 @@ def build_registry(rows: Iterable[Mapping[str, str]], generic: frozenset[str] | 
                 order += 1
         for form in entry.generic:
             by_generic.setdefault((entry.country, norm(form)), entry)
+    for entry in entries:  # after every written name, so a written name always wins
+        for name in (entry.canonical, *entry.aliases):
+            subject = _department_subject(name)
+            if subject:
+                by_name.setdefault(norm(subject), entry)
+                contained.setdefault(name_tokens(subject), []).append(
+                    Contained(len(subject), order, subject, entry, False))
+                order += 1
     by_word: dict[str, set[str]] = {}
     for key in by_name:
         for word in key.split():
