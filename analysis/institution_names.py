@@ -199,20 +199,32 @@ def _contained(registry: Registry, text: str) -> list[tuple[Contained, int, int]
             if not hit[0].exact_case or _exact_pattern(hit[0].name).search(plain)]
 
 
+def _as_school(entry: Entry, written: str, key: str) -> Resolved:
+    """A named school of a university ("Yale School of Management") is kept as written, typed by its university:
+    the guideline folds labs and centres into the university, and the labelled corpora keep schools as named."""
+    if entry.type == "university" and "school" in key.split() and "school" not in norm(entry.canonical).split():
+        return Resolved(written, entry.type, True, entry)
+    return known_entry(entry)
+
+
 def _unit_of(reg: Registry, text: str) -> Resolved | None:
     """A body of a registered parent written parent first: "Korean People's Army General Staff", "the Russian
     Academy of Sciences' Institute of Oriental Studies" -> the registered "<unit> of the <parent>", when there is one."""
     tokens = name_tokens(text)
-    found = next(((h, e) for h, s, e in _contained(reg, text) if s == 0 and e < len(tokens)), None)
-    if found is None:
-        return None
-    hit, end = found
-    unit = " ".join(tokens[end:])
-    for parent in (hit.entry.canonical, hit.name):
-        for form in (f"{unit} of the {parent}", f"{unit} of {parent}"):
-            entry = reg.by_name.get(norm(form))
-            if entry is not None:
-                return known_entry(entry)
+    for hit, start, end in _contained(reg, text):
+        if start == 0 and end < len(tokens):
+            unit = " ".join(tokens[end:])
+        elif end == len(tokens) and start >= 2 and tokens[start - 1] in {"of", "the"}:
+            # "the General Staff of the North Korean army": the parent written by another of its names
+            cut = start - 2 if tokens[start - 1] == "the" and tokens[start - 2] == "of" else start - 1
+            unit = " ".join(tokens[:cut])
+        else:
+            continue
+        for parent in (hit.entry.canonical, hit.name):
+            for form in (f"{unit} of the {parent}", f"{unit} of {parent}", f"{parent} {unit}"):
+                entry = reg.by_name.get(norm(form))
+                if entry is not None and entry is not hit.entry:
+                    return known_entry(entry)
     return None
 
 
@@ -384,7 +396,7 @@ def lookup(reg: Registry, name: str, country_hint: str | None = None) -> Resolve
     if not key or key in pats.not_orgs or key in pats.country_words:
         return None
     if key in reg.by_name:
-        return known_entry(reg.by_name[key])
+        return _as_school(reg.by_name[key], cleaned, key)
     country, rest = strip_country(cleaned)
     if country is None:
         country, rest = _trailing_country(cleaned)  # "the Joint Chiefs of Staff of South Korea"
@@ -404,7 +416,7 @@ def lookup(reg: Registry, name: str, country_hint: str | None = None) -> Resolve
         return unit
     inside = contained_entry(reg, cleaned)
     if inside is not None:
-        return known_entry(inside)
+        return _as_school(inside, cleaned, key)
     hit = process.extractOne(key, _fuzzy_candidates(reg, key, pats.generic_words), scorer=fuzz.ratio,
                              score_cutoff=FUZZY_CUTOFF)
     if hit is not None and _distinctive_words_agree(key, hit[0], pats.generic_words):
