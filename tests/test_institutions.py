@@ -181,6 +181,8 @@ CANONICAL = [
     ("Russian Foreign Ministry", ("Russian Ministry of Foreign Affairs", "government", True)),
     ("Seoul's Unification Ministry", ("South Korean Ministry of Unification", "government", True)),
     ("MGIMO Faculty of International Relations", ("MGIMO University", "university", True)),
+    # a named school is kept as written (the guideline folds only labs and centres into the university)
+    ("Yale School of Management", ("Yale School of Management", "university", True)),
     ("Institute of Far Eastern Studies", ("Institute of China and Contemporary Asia", "think_tank", True)),
     ("Institute for Far Eastern Studies", ("Institute for Far Eastern Studies", "think_tank", True)),
     ("Hallstein Centre for Asian Security", ("Hallstein Centre for Asian Security", "think_tank", False)),
