@@ -1,11 +1,14 @@
-"""Institution accuracy on the dev gold with gold speakers (independent of the attribution stage).
+"""Institution accuracy on a labelled corpus with gold speakers (independent of the quote and attribution stages).
 
 For each gold row: the article is parsed once, the speaker is rebuilt from the gold name (mentions = every
 occurrence of the full name and of its surname / honorific forms), the quote is located by substring, and
 ``institutions.affiliate`` is called. Prints institution accuracy (the shared scorer's ``same_institution`` on rows
 whose gold institution is non-null) and institution_type accuracy (all rows), with the misses.
 
-Usage: .venv/bin/python bench/institutions_eval.py [--shared ../shared] [--all]
+Corpora are those of ``analysis.goldset.corpora`` (dev, demo, extra-tune, skeptic, ...). A validation split
+(extra-val) prints its aggregate figures only, never its rows, so no rule is written from them.
+
+Usage: .venv/bin/python bench/institutions_eval.py [--corpus dev extra-tune ...] [--shared ../shared] [--all]
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from spacy.language import Language
 
 from analysis import goldset, institutions
 from analysis.evaluate import institution_matches
@@ -64,10 +69,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     parser.add_argument("--all", action="store_true", help="print every row, not only the misses")
+    parser.add_argument("--corpus", nargs="*", default=["dev"], help="corpus names (default: dev)")
     args = parser.parse_args()
-    gold = goldset.load_gold(goldset.dev_gold_files(args.shared))
-    articles = goldset.read_articles(goldset.dev_article_dirs(args.shared))
+    available = goldset.corpora(args.shared)
+    unknown = [n for n in args.corpus if n not in available]
+    if unknown:
+        parser.error(f"unknown corpus {', '.join(unknown)}; known: {', '.join(available)}")
     nlp = load_nlp()
+    for name in args.corpus:
+        corpus = available[name]
+        print(f"== {name} ({corpus.split})")
+        evaluate(corpus, nlp, show_rows=corpus.split != "validation", show_all=args.all)
+
+
+def evaluate(corpus: goldset.Corpus, nlp: Language, *, show_rows: bool, show_all: bool) -> tuple[float, float]:
+    """(institution_acc, institution_type_acc) with gold speakers; misses printed when ``show_rows``."""
+    articles = {a.name: a for a in goldset.corpus_articles(corpus)}
+    gold = [row for row in goldset.corpus_gold(corpus) if row["article"] in articles]
     names = sorted({row["article"] for row in gold})
     bodies = {name: articles[name].text for name in names}
     docs = dict(zip(names, nlp.pipe(bodies[n] for n in names), strict=True))
@@ -84,15 +102,18 @@ def main() -> None:
             inst_total += 1
             i_ok = institution_matches(row["institution"], aff.institution)
             inst_ok += i_ok
-        if args.all or not (t_ok and i_ok):
+        if show_rows and (show_all or not (t_ok and i_ok)):
             mark = "  " if t_ok and i_ok else "XX"
             print(
                 f"{mark} {row['article'][:18]:18} {row['speaker'][:20]:20} gold=({row['institution']}, "
                 f"{row['institution_type']}, {row['role']}) got=({aff.institution}, {aff.institution_type}, "
                 f"{aff.role}, former={aff.former}, known={aff.known})"
             )
-    print(f"institution_acc: {inst_ok / inst_total:.3f} ({inst_ok}/{inst_total})")
-    print(f"institution_type_acc: {type_ok / len(gold):.3f} ({type_ok}/{len(gold)})")
+    inst_acc = inst_ok / inst_total if inst_total else 0.0
+    type_acc = type_ok / len(gold) if gold else 0.0
+    print(f"institution_acc: {inst_acc:.3f} ({inst_ok}/{inst_total})")
+    print(f"institution_type_acc: {type_acc:.3f} ({type_ok}/{len(gold)})")
+    return inst_acc, type_acc
 
 
 if __name__ == "__main__":
