@@ -546,7 +546,7 @@ def _total(scored: list[_Scored], lex: Lexicon) -> float:
     return total
 
 
-def score_stance(doc: Doc, quote: Quote) -> Stance:
+def score_stance(doc: Doc, quote: Quote, title: str | None = None) -> Stance:
     """Stance of the quote toward Russia–North Korea cooperation, with the cues that drove it."""
     lex = lexicon()
     feeling = sentiment(quote.text)
