@@ -290,10 +290,21 @@ def _negations(cue: SpacySpan, lex: Lexicon) -> int:
             if c is not below and c.dep_ in ("acomp", "attr", "advmod", "oprd") and _is_scope_negator(c, lex)
             and c.i < below.i
         )
+        if _contrasted_away(anc):
+            count += 1
         below = anc
     if below.dep_ == "advcl" and _is_scope_negator(below.head, lex):
         count += 1  # "unlikely that the alliance will progress" is often parsed as an adverbial clause
     return count
+
+
+def _contrasted_away(tok: Token) -> bool:
+    """``tok`` opens the rejected side of a comparison: "symbolism rather than actual cooperation", "more of a
+    calculation than a genuine friendship", "instead of a real alliance"."""
+    if tok.lower_ == "than":
+        before = tok.doc[tok.i - 1].lower_ if tok.i else ""
+        return before == "rather" or tok.head.lower_ in ("more", "rather")
+    return tok.lower_ == "of" and tok.i > 0 and tok.doc[tok.i - 1].lower_ == "instead"
 
 
 def _preceded_by_negator(cue: SpacySpan, lex: Lexicon) -> bool:
@@ -366,6 +377,9 @@ def _about_other_actor(cue: SpacySpan, m: _Matchers, polarity: int) -> bool:
     def other(span: SpacySpan) -> bool:
         return (_terms_in(span, m.others) or _terms_in(span, m.others_cased)) and not _terms_in(span, m.tie)
 
+    owners = [c for c in cue.root.children if c.dep_ in ("compound", "poss", "nmod") and c.i < cue.start]
+    if any(other(cue.doc[c.left_edge.i : c.right_edge.i + 1]) for c in owners):
+        return True  # "the U.S. alliances", "Seoul's partnership": the cue names another actor's tie
     subject = _clause_subject(cue.root)
     if subject is not None and other(subject) and not _overlaps(subject, cue):
         if polarity < 0 and _terms_in(cue.sent, m.tie) and not _terms_in(subject, m.tie):
