@@ -298,7 +298,7 @@ def evaluate(
 ) -> dict[str, Any]:
     """Stance figures (``stance_figures``) of ``predict`` (default: score_stance) and VADER on the same quotes;
     ``scorer`` provides ``macro_f1`` (``analysis.evaluate`` or the shared scorer)."""
-    verdicts = [stance.score_stance(it.doc, it.quote, title=it.title) for it in items]
+    verdicts = [stance.score_stance(it.doc, it.quote) for it in items]
     preds = [predict(it) for it in items] if predict else [v.label for v in verdicts]
     pairs = [(it.gold, p) for it, p in zip(items, preds, strict=True)]
     vader_pairs = [(it.gold, vader_label(v.sentiment)) for it, v in zip(items, verdicts, strict=True)]

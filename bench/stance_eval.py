@@ -76,7 +76,7 @@ def print_errors(items: Sequence[Item], preds: Sequence[int]) -> None:
     """The misclassified quotes with the evidence behind each verdict."""
     for it, pred in zip(items, preds, strict=True):
         if pred != it.gold:
-            verdict = stance.score_stance(it.doc, it.quote, title=it.title)
+            verdict = stance.score_stance(it.doc, it.quote)
             cues = "; ".join(f"{c.phrase}{'/' + c.modifier if c.modifier else ''}={c.polarity * c.weight:+.2f}"
                              for c in verdict.evidence)
             print(f"gold {it.gold:+d} pred {pred:+d} score {verdict.score:+.2f} {it.article[:3]} "
