@@ -280,6 +280,8 @@ def _negations(cue: SpacySpan, lex: Lexicon) -> int:
     in_cue = {t.i for t in cue}
     own = _has_neg_child(cue.root, lex, before=cue.end if cue.root.pos_ in ("NOUN", "PROPN") else None)
     count = int(own or _preceded_by_negator(cue, lex))
+    if cue.root.dep_ in ("xcomp", "advcl", "ccomp") and _too_to(cue.root.head):
+        count += 1
     below = cue.root
     for anc in _scope_heads(cue.root):
         if anc.i in in_cue:
@@ -310,11 +312,12 @@ def _contrasted_away(tok: Token) -> bool:
     if tok.lower_ == "than":
         before = tok.doc[tok.i - 1].lower_ if tok.i else ""
         return before == "rather" or tok.head.lower_ in ("more", "rather")
-    if tok.lower_ == "of" and tok.i > 0 and tok.doc[tok.i - 1].lower_ == "instead":
-        return True
-    # "too good to walk away from": the infinitive under "too ADJ" is what will not happen
-    return tok.pos_ in ("ADJ", "ADV") and any(c.lower_ == "too" and c.dep_ == "advmod" for c in tok.children) and any(
-        c.dep_ in ("xcomp", "ccomp", "advcl") for c in tok.children)
+    return tok.lower_ == "of" and tok.i > 0 and tok.doc[tok.i - 1].lower_ == "instead"
+
+
+def _too_to(tok: Token) -> bool:
+    """"too good to walk away from": the clause under "too ADJ" is what will not happen."""
+    return tok.pos_ in ("ADJ", "ADV") and any(c.lower_ == "too" and c.dep_ == "advmod" for c in tok.children)
 
 
 def _preceded_by_negator(cue: SpacySpan, lex: Lexicon) -> bool:

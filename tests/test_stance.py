@@ -281,3 +281,45 @@ def test_doubting_reporting_verb(nlp: Language, text: str, quoted: str, expected
 def test_generic_verbs_are_not_cues(nlp: Language, text: str) -> None:
     verdict = score(nlp, text)
     assert verdict.label == 0 and not verdict.evidence, verdict.evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # quality of what is exchanged (VERSION 4): poor quality -> -1, a real gain -> +1
+        ("These rockets from Pyongyang are of low quality and many are inaccurate.", -1),
+        ("Frankly, the troops Pyongyang sent are expendable, little more than cannon fodder.", -1),
+        ("For Moscow's gunners the new rounds are a real upgrade over what they had.", 1),
+        # capacity words count when denied
+        ("Moscow can't give Pyongyang much, and it knows that.", -1),
+        ("Pyongyang does not offer much in return for the oil.", -1),
+        # the rejected side of a comparison
+        ("The visit was about symbolism rather than actual cooperation.", -1),
+        ("The deal with Moscow is simply too good for Pyongyang to walk away from.", 1),
+        # "another matter": promising versus handing over
+        ("Signing papers is easy; delivering the jets to Pyongyang is another matter.", -1),
+        # complementarity and forecasts of deliveries
+        ("Moscow and Pyongyang need each other more than ever.", 1),
+        ("I expect Pyongyang will send more workers to Russian building sites.", 1),
+    ],
+)
+def test_assessment_shapes(nlp: Language, text: str, expected: int) -> None:
+    verdict = score(nlp, text)
+    assert verdict.label == expected, verdict.evidence
+
+
+def test_another_actors_alliance_is_not_the_tie(nlp: Language) -> None:
+    """A cue naming another actor's tie ("the U.S. alliances") counts for little."""
+    verdict = score(nlp, "Moscow wants to weaken the U.S. alliances in Asia, analysts in Pyongyang say.")
+    assert verdict.label == 0, verdict.evidence
+    assert "other actor" in modifiers(verdict)
+
+
+def test_confidence_follows_the_margin() -> None:
+    """Confidence is the measured accuracy of the verdict's region: higher the further a ±1 clears the line, and a 0
+    just under the line is less sure than a 0 with no cue at all."""
+    lex = stance.lexicon()
+    near, far = stance.confidence(lex.threshold + 0.01, 1, True), stance.confidence(3.0, -1, True)
+    assert 0.5 < near < far <= 1.0
+    assert stance.confidence(0.4, 0, True) < stance.confidence(0.0, 0, False)
+    assert stance.confidence(0.05, 0, True) < 0.6  # cancelling cues: "low" confidence
