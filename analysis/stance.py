@@ -311,7 +311,9 @@ def _contrasted_away(tok: Token) -> bool:
     calculation than a genuine friendship", "instead of a real alliance"."""
     if tok.lower_ == "than":
         before = tok.doc[tok.i - 1].lower_ if tok.i else ""
-        return before == "rather" or tok.head.lower_ in ("more", "rather")
+        window = [t.lower_ for t in tok.doc[max(tok.sent.start, tok.i - 7) : tok.i]]
+        more_of = any(a == "more" and b == "of" for a, b in zip(window, window[1:], strict=False))
+        return before == "rather" or tok.head.lower_ in ("more", "rather") or more_of
     return tok.lower_ == "of" and tok.i > 0 and tok.doc[tok.i - 1].lower_ == "instead"
 
 
@@ -390,7 +392,8 @@ def _about_other_actor(cue: SpacySpan, m: _Matchers, polarity: int) -> bool:
     def other(span: SpacySpan) -> bool:
         return (_terms_in(span, m.others) or _terms_in(span, m.others_cased)) and not _terms_in(span, m.tie)
 
-    owners = [c for c in cue.root.children if c.dep_ in ("compound", "poss", "nmod") and c.i < cue.start]
+    owners = [c for c in cue.root.children if (c.dep_ in ("compound", "poss", "nmod") and c.i < cue.start)
+              or (c.dep_ == "prep" and c.lower_ in ("between", "of", "by") and c.i >= cue.end)]
     if any(other(cue.doc[c.left_edge.i : c.right_edge.i + 1]) for c in owners):
         return True  # "the U.S. alliances", "Seoul's partnership": the cue names another actor's tie
     subject = _clause_subject(cue.root)

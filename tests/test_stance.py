@@ -296,6 +296,9 @@ def test_generic_verbs_are_not_cues(nlp: Language, text: str) -> None:
         # the rejected side of a comparison
         ("The visit was about symbolism rather than actual cooperation.", -1),
         ("The deal with Moscow is simply too good for Pyongyang to walk away from.", 1),
+        ("Their bond is more of a cold calculation than a genuine friendship between Moscow and Pyongyang.", -1),
+        # a worry stated is no call; a worry denied dismisses the tie
+        ("The arms Pyongyang sends to Moscow should not cause any concern in Kyiv.", -1),
         # "another matter": promising versus handing over
         ("Signing papers is easy; delivering the jets to Pyongyang is another matter.", -1),
         # complementarity and forecasts of deliveries
