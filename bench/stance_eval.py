@@ -86,7 +86,8 @@ def print_errors(items: Sequence[Item], preds: Sequence[int]) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--corpus", nargs="*", choices=goldset.STANCE_CORPORA, default=list(goldset.STANCE_CORPORA))
+    parser.add_argument("--corpus", nargs="*", choices=(*goldset.STANCE_CORPORA, "both"),
+                        default=list(goldset.STANCE_CORPORA), help="corpora to score ('both': dev and demo)")
     parser.add_argument("--errors", action="store_true", help="print the misclassified quotes (never extra-val)")
     parser.add_argument("--cache", type=Path, help="keep parsed docs here between runs")
     args = parser.parse_args(argv)
@@ -96,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     splits = goldset.corpora(args.shared)
     print(f"stance VERSION {stance.VERSION}")
     results: dict[str, dict[str, Any]] = {}
-    for corpus in args.corpus:
+    chosen = [c for name in args.corpus for c in (("dev", "demo") if name == "both" else (name,))]
+    for corpus in dict.fromkeys(chosen):
         items, missing = load_items(args.shared, nlp, corpus)
         print(f"[{corpus}] ({splits[corpus].split}) located {len(items)} gold quotes ({missing} not found)")
         result = evaluate(items, evaluate_module)
