@@ -252,10 +252,20 @@ def _has_neg_child(tok: Token, lex: Lexicon, before: int | None = None) -> bool:
     """A negating child of ``tok``; with ``before``, only one left of that token index (a "not" after a noun
     opens the contrasted apposition: in "a transaction, not an alliance" it negates the alliance)."""
     return any(
-        (c.dep_ == "neg" or (c.lower_ in lex.negators and c.dep_ in ("det", "advmod", "neg", "preconj")))
+        (c.dep_ == "neg" or (c.lower_ in lex.negators and c.dep_ in ("det", "advmod", "neg", "preconj"))
+         or _few(c) or (c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _EMPTY_SUBJECTS))
         and (before is None or c.i < before)
         for c in tok.children
     )
+
+
+# a subject that says nothing does it: "very little survives", "nothing has changed", "none lasted"
+_EMPTY_SUBJECTS = frozenset({"nothing", "none", "nobody", "little", "few", "neither", "no one"})
+
+
+def _few(tok: Token) -> bool:
+    """"few signs of ..." negates what follows; "a few signs" does not."""
+    return tok.lower_ == "few" and tok.dep_ in ("amod", "det") and not (tok.i and tok.doc[tok.i - 1].lower_ == "a")
 
 
 def _scope_heads(tok: Token) -> Iterator[Token]:
@@ -514,7 +524,14 @@ def _topical(cue: SpacySpan, m: _Matchers) -> bool:
     if any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "PRON" for c in head.children):
         return True
     clause = cue.doc[head.left_edge.i : head.right_edge.i + 1]
-    return _terms_in(clause, m.topic)
+    if _terms_in(clause, m.topic):
+        return True
+    # a conjoined verb shares its first conjunct's subject ("the relationship rested on the war and could fade")
+    if head.dep_ == "conj" and not any(c.dep_ in ("nsubj", "nsubjpass") for c in head.children):
+        subjects = [c for c in head.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        return any(_terms_in(cue.doc[c.left_edge.i : c.right_edge.i + 1], m.topic) or c.pos_ == "PRON"
+                   for c in subjects)
+    return False
 
 
 def _reporting_doubt(doc: Doc, quote: Quote, lex: Lexicon) -> _Scored | None:
