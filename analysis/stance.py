@@ -45,6 +45,7 @@ class CueSpec:
     weight: float
     negated_weight: float  # weight when negated: a denied exchange is a stronger claim than a stated one
     topical: bool = False  # counts only when its clause is about the tie or its activity (trend verbs: "grow")
+    attributive: bool = False  # before a noun, counts only when the noun names the tie's activity or goods
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ def lexicon() -> Lexicon:
             base = float(weight) if weight else float(family["weight"])
             negated = float(family.get("negated_weight", base))
             cues.append(CueSpec(phrase.strip(), family["name"], int(family["polarity"]), base, max(base, negated),
-                                bool(family.get("topical", False))))
+                                bool(family.get("topical", False)), bool(family.get("attributive", False))))
     mods = data["modifiers"]
     return Lexicon(
         cues=tuple(cues),
@@ -406,6 +407,8 @@ def _about_other_actor(cue: SpacySpan, m: _Matchers, polarity: int) -> bool:
               or (c.dep_ == "prep" and c.lower_ in ("between", "of", "by") and c.i >= cue.end)]
     if any(other(cue.doc[c.left_edge.i : c.right_edge.i + 1]) for c in owners):
         return True  # "the U.S. alliances", "Seoul's partnership": the cue names another actor's tie
+    if polarity < 0 and any(c.dep_ == "dobj" and other(doc_span(c)) for c in cue.root.children):
+        return True  # "complicates the American strategy": the cost falls on another actor
     subject = _clause_subject(cue.root)
     if subject is not None and other(subject) and not _overlaps(subject, cue):
         if polarity < 0 and _terms_in(cue.sent, m.tie) and not _terms_in(subject, m.tie):
@@ -419,6 +422,11 @@ def _about_other_actor(cue: SpacySpan, m: _Matchers, polarity: int) -> bool:
             if other(obj):
                 return True
     return False
+
+
+def doc_span(tok: Token) -> SpacySpan:
+    """The token's subtree as a span."""
+    return tok.doc[tok.left_edge.i : tok.right_edge.i + 1]
 
 
 def _overlaps(a: SpacySpan, b: SpacySpan) -> bool:
@@ -534,6 +542,15 @@ def _topical(cue: SpacySpan, m: _Matchers) -> bool:
     return False
 
 
+def _names_goods(cue: SpacySpan, m: _Matchers) -> bool:
+    """An attributive cue ("poor quality photos") is about the noun it precedes: it counts only when that noun
+    is the tie's activity or what is exchanged; used any other way (predicate, "of poor quality") it counts."""
+    nxt = cue.doc[cue.end] if cue.end < len(cue.doc) else None
+    if nxt is None or nxt.pos_ not in ("NOUN", "PROPN") or cue.root.dep_ not in ("amod", "compound", "nmod"):
+        return True
+    return _terms_in(cue.doc[nxt.i : nxt.i + 1], m.topic) or _terms_in(cue.doc[nxt.i : nxt.i + 1], m.targets)
+
+
 def _reporting_doubt(doc: Doc, quote: Quote, lex: Lexicon) -> _Scored | None:
     """The verb that reports an indirect quote doubts or dismisses it ("doubted that it would earn much"): the
     guideline records only the doubted clause, so the judgement sits in the reporting verb outside the quote."""
@@ -568,7 +585,8 @@ def find_cues(doc: Doc, quote: Quote) -> list[_Scored]:
         for match_id, start, end in m.cues(span):
             found.append(SpacySpan(doc, span.start + start, span.start + end, label=match_id))
     cues = [(c, lex.cues[int(doc.vocab.strings[c.label][3:])]) for c in sorted(filter_spans(found), key=lambda s: s.start)]
-    cues = [(c, spec) for c, spec in cues if not spec.topical or _topical(c, m)]
+    cues = [(c, spec) for c, spec in cues if spec.polarity and (not spec.topical or _topical(c, m))
+            and (not spec.attributive or _names_goods(c, m))]
     negative_tokens = {t.i for c, spec in cues if spec.polarity < 0 for t in c}
     scored = [_score_cue(c, spec, quote_tokens, negative_tokens, lex, m) for c, spec in cues]
     if quote.kind == "indirect":
