@@ -208,9 +208,10 @@ def test_output_ranges_and_matchers_cached(nlp: Language) -> None:
 def test_lexicon_entries_are_well_formed() -> None:
     lex = stance.lexicon()
     assert len(lex.cues) > 200
-    assert {c.polarity for c in lex.cues} == {-1, 1}
+    assert {c.polarity for c in lex.cues} == {-1, 0, 1}
     words = [w.partition("/") for c in lex.cues for w in c.phrase.split()]
-    assert all(0 < c.weight <= 2 for c in lex.cues)
+    assert all(0 < c.weight <= 2 for c in lex.cues if c.polarity)
+    assert all(c.weight == 0 for c in lex.cues if not c.polarity)  # idioms only block a span
     assert all(word == word.lower() and pos in ("", "VERB", "NOUN", "ADJ", "ADV", "PRON") for word, _, pos in words)
     families = {c.family for c in lex.cues}
     assert {"growth", "alliance", "benefit", "need", "commitment", "limited", "doubt", "cost"} <= families
@@ -309,6 +310,17 @@ def test_generic_verbs_are_not_cues(nlp: Language, text: str) -> None:
 def test_assessment_shapes(nlp: Language, text: str, expected: int) -> None:
     verdict = score(nlp, text)
     assert verdict.label == expected, verdict.evidence
+
+
+def test_idioms_block_their_cue_words(nlp: Language) -> None:
+    """A set phrase holding a cue word makes no call and leaves no evidence ("a permanent member of ...")."""
+    verdict = score(nlp, "Russia is a permanent member of the Security Council and Pyongyang knows it.")
+    assert verdict.label == 0 and not verdict.evidence
+
+
+def test_attributive_quality_cue_needs_exchanged_goods(nlp: Language) -> None:
+    assert score(nlp, "Moscow sent Pyongyang's army some poor quality photos of the launch.").label == 0
+    assert score(nlp, "Pyongyang sent Moscow poor quality shells.").label == -1
 
 
 def test_another_actors_alliance_is_not_the_tie(nlp: Language) -> None:
