@@ -11,7 +11,10 @@ extra-val is the validation split, printed in aggregate only (``--errors`` never
 figures are leave-one-corpus-out (``bench/train_stance.py``): the shipped model is fitted on every group, so its
 figure on a corpus here is NOT transfer; the LOCO figures printed by train_stance.py are.
 
-Usage: .venv/bin/python bench/stance_eval.py [--shared ../shared] [--corpus NAME ...] [--errors] [--cache DIR]
+``--calibrate`` measures the confidence table (``[confidence]`` in stance_cues.toml) on the non-validation corpora.
+
+Usage: .venv/bin/python bench/stance_eval.py [--shared ../shared] [--corpus NAME ...] [--errors] [--calibrate]
+       [--cache DIR]
 """
 
 from __future__ import annotations
@@ -83,6 +86,28 @@ def print_errors(items: Sequence[Item], preds: Sequence[int]) -> None:
                   f"{it.speaker[:14]} | {it.quote.text[:220]} || {cues}")
 
 
+def print_calibration(items: Sequence[Item]) -> None:
+    """The observed accuracy per region of the rule total on the given (tune) quotes: what ``[confidence]`` in
+    stance_cues.toml should hold."""
+    lex = stance.lexicon()
+    regions: dict[str, list[bool]] = {}
+    for it in items:
+        scored = stance.find_cues(it.doc, it.quote)
+        total = stance._total(scored, lex)
+        label, size = stance.rule_label(total), abs(total)
+        if not label:
+            key = "zero_no_cue" if not scored else "zero_faint" if size < lex.confidence["faint_below"] else "zero_under"
+        else:
+            edges = [p[0] for p in lex.confidence["polar"]]
+            lo = max(e for e in edges if e <= size) if size >= edges[0] else edges[0]
+            key = f"polar >= {lo}"
+        regions.setdefault(key, []).append(label == it.gold)
+    print("calibration on the tune corpora (region: quotes, observed accuracy):")
+    for key in sorted(regions):
+        hits = regions[key]
+        print(f"  {key:16s} {len(hits):4d}  {sum(hits) / len(hits):.3f}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
@@ -90,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         default=list(goldset.STANCE_CORPORA), help="corpora to score ('both': dev and demo)")
     parser.add_argument("--errors", action="store_true", help="print the misclassified quotes (never extra-val)")
     parser.add_argument("--cache", type=Path, help="keep parsed docs here between runs")
+    parser.add_argument("--calibrate", action="store_true", help="measure the confidence table on the tune corpora")
     args = parser.parse_args(argv)
     nlp: Any = load_nlp()
     if args.cache:
@@ -97,17 +123,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     splits = goldset.corpora(args.shared)
     print(f"stance VERSION {stance.VERSION}")
     results: dict[str, dict[str, Any]] = {}
+    tune_items: list[Item] = []
     chosen = [c for name in args.corpus for c in (("dev", "demo") if name == "both" else (name,))]
     for corpus in dict.fromkeys(chosen):
         items, missing = load_items(args.shared, nlp, corpus)
         print(f"[{corpus}] ({splits[corpus].split}) located {len(items)} gold quotes ({missing} not found)")
         result = evaluate(items, evaluate_module)
         result["golds"] = [it.gold for it in items]
+        if splits[corpus].split != "validation":
+            tune_items += items
         results[corpus] = result
         if args.errors and splits[corpus].split != "validation":
             print_errors(items, result["preds"])
     print_table(results)
     print_reliability(results)
+    if args.calibrate:
+        print_calibration(tune_items)
 
 
 if __name__ == "__main__":

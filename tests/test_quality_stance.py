@@ -24,14 +24,14 @@ from analysis import goldset, stance
 
 pytestmark = pytest.mark.corpus
 
-GOLD_LOCATED_MACRO_F1 = 0.80  # reached 0.838 (VERSION 2), 0.844 (VERSION 3), 0.848 (VERSION 4)
-DEMO_GOLD_LOCATED_MACRO_F1 = 0.63  # ratchet: 0.40 with VERSION 2, 0.649 with VERSION 3, 0.656 with VERSION 4
+GOLD_LOCATED_MACRO_F1 = 0.80  # reached 0.838 (VERSION 2), 0.844 (VERSION 3), 0.850 (VERSION 4)
+DEMO_GOLD_LOCATED_MACRO_F1 = 0.69  # ratchet: 0.40 with VERSION 2, 0.649 with VERSION 3, 0.719 with VERSION 4
 END_TO_END_MACRO_F1 = 0.75  # the issue's target; reached 0.87 with quotes v3
 END_TO_END_RECALL = 0.70  # the issue's target; reached 0.728 with quotes/attribution v14
 # gold-located floors per corpus (VERSION 4 reached, in brackets): VERSION 3 had extra-tune 0.50 / extra-val 0.45 /
 # skeptic 0.43 macro-F1, skeptic -1 recall 0.24
 CORPUS_FLOORS = {
-    "extra-tune": {"macro_f1": 0.56, "acc": 0.75, "polar_recall": 0.72},  # (0.596, 0.782, 0.769)
+    "extra-tune": {"macro_f1": 0.62, "acc": 0.81, "polar_recall": 0.76, "polar_precision": 0.72},  # (0.656, 0.845, 0.795, 0.756)
     "extra-val": {"macro_f1": 0.51, "acc": 0.68, "polar_recall": 0.54},  # transfer (0.542, 0.708, 0.571)
     "skeptic": {"macro_f1": 0.59, "acc": 0.68, "neg_recall": 0.69},  # (0.623, 0.712, 0.727)
 }
@@ -54,16 +54,16 @@ def test_gold_located_stance_beats_gate_and_vader(gold_located: dict[str, Any]) 
         assert row[i] > max(v for j, v in enumerate(row) if j != i)
 
 
-def test_demo_corpus_stance_generalises(shared_dir: Path, nlp: Language, scorer: ModuleType) -> None:
-    """The dev-tuned scorer on a corpus it was not written against: macro-F1 ratchet, well above VADER."""
-    items, missing = goldset.load_items(shared_dir, nlp, "demo")
-    assert missing == 0 and len(items) == 399
-    result = goldset.evaluate(items, scorer)
+def test_demo_corpus_stance_generalises(other_corpora: dict[str, dict[str, Any]]) -> None:
+    """The scorer on the team's fictional corpus, written independently of the rules: macro-F1 ratchet, well above
+    VADER."""
+    result = other_corpora["demo"]
+    assert len(result["items"]) == 399
     assert result["stance_macro_f1"] >= DEMO_GOLD_LOCATED_MACRO_F1, result["confusion"]
     assert result["stance_macro_f1"] >= result["vader_macro_f1"] + 0.15
     (neg, _, _), (_, zero, _), (_, _, pos) = result["confusion"]
     # -1 and 0 are mostly right; +1 recall is the known gap (implicit "more will come" phrasing), ratcheted
-    assert neg > 0.55 * 88 and zero > 0.8 * 150 and pos > 0.45 * 161, result["confusion"]
+    assert neg > 0.62 * 88 and zero > 0.8 * 150 and pos > 0.55 * 161, result["confusion"]  # reached 60, 128, 97
 
 
 def test_nonzero_stances_carry_evidence(gold_located: dict[str, Any]) -> None:
@@ -96,7 +96,7 @@ def test_end_to_end_stance(dev_scores: dict[str, Any]) -> None:
 @pytest.fixture(scope="module")
 def other_corpora(shared_dir: Path, nlp: Language, scorer: ModuleType) -> dict[str, dict[str, Any]]:
     results = {}
-    for name in CORPUS_FLOORS:
+    for name in (*CORPUS_FLOORS, "demo"):
         items, missing = goldset.load_items(shared_dir, nlp, name)
         assert missing == 0 and items, name
         results[name] = {"items": items, **goldset.evaluate(items, scorer)}
@@ -123,7 +123,7 @@ def test_confidence_is_calibrated(other_corpora: dict[str, dict[str, Any]], gold
     low = [ok for c, ok in zip(confidences, correct, strict=True) if c < 0.6]
     high = [ok for c, ok in zip(confidences, correct, strict=True) if c >= 0.7]
     assert low and high
-    assert sum(high) / len(high) > sum(low) / len(low) + 0.1
+    assert sum(high) / len(high) > sum(low) / len(low) + 0.08  # reached 0.79 vs 0.62 (all five corpora)
     for lo, hi, count, accuracy in goldset.reliability(confidences, correct):
         if count >= 30:
             assert abs(accuracy - (lo + hi) / 2) < 0.2, (lo, hi, count, accuracy)
