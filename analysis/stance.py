@@ -249,13 +249,18 @@ def _ancestors(tok: Token, limit: int = _MAX_SCOPE_DEPTH, barriers: frozenset[st
         yield current
 
 
-def _has_neg_child(tok: Token, lex: Lexicon, before: int | None = None) -> bool:
+def _has_neg_child(tok: Token, lex: Lexicon, before: int | None = None, below: Token | None = None) -> bool:
     """A negating child of ``tok``; with ``before``, only one left of that token index (a "not" after a noun
-    opens the contrasted apposition: in "a transaction, not an alliance" it negates the alliance)."""
+    opens the contrasted apposition: in "a transaction, not an alliance" it negates the alliance); with ``below``
+    (the child the cue hangs from), a ", not" after that child's phrase belongs to the next one ("is a regular
+    service, not an occasional delivery")."""
+    def apposed(c: Token) -> bool:
+        return below is not None and c.i > below.right_edge.i and c.i > 0 and c.doc[c.i - 1].text == ","
+
     return any(
         (c.dep_ == "neg" or (c.lower_ in lex.negators and c.dep_ in ("det", "advmod", "neg", "preconj"))
          or _few(c) or (c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _EMPTY_SUBJECTS))
-        and (before is None or c.i < before)
+        and (before is None or c.i < before) and not apposed(c)
         for c in tok.children
     )
 
@@ -286,19 +291,25 @@ def _scope_heads(tok: Token) -> Iterator[Token]:
 def _negations(cue: SpacySpan, lex: Lexicon) -> int:
     """How many negations scope over the cue: neg children on it or its heads, negating predicates above it
     ("doubt that ...") or beside its head ("it is unclear whether ...", "the possibility ... is low")."""
-    if any(t.lower_ in lex.negators or t.lemma_ == "not" for t in cue):
-        return 0  # the phrase spells out its own negation ("not compatible", "probably not")
+    if any(t.lower_ in lex.negators or t.lemma_ == "not" or t.lower_ == "few" for t in cue):
+        return 0  # the phrase spells out its own negation ("not compatible", "probably not", "few signs")
     in_cue = {t.i for t in cue}
     own = _has_neg_child(cue.root, lex, before=cue.end if cue.root.pos_ in ("NOUN", "PROPN") else None)
     count = int(own or _preceded_by_negator(cue, lex))
     if cue.root.dep_ in ("xcomp", "advcl", "ccomp") and _too_to(cue.root.head):
         count += 1
+    if _deflated_subject(cue):
+        count += 1
+    contrasted = False
     below = cue.root
     for anc in _scope_heads(cue.root):
         if anc.i in in_cue:
             below = anc
             continue
-        if below.dep_ != "conj" and (_has_neg_child(anc, lex) or anc.lower_ == "without"):
+        # a "not" after a noun opens a contrasted apposition ("a regular service, not an occasional delivery")
+        noun_before = anc.i if anc.pos_ in ("NOUN", "PROPN") else None
+        if below.dep_ != "conj" and (_has_neg_child(anc, lex, before=noun_before, below=below)
+                                  or anc.lower_ == "without"):
             count += 1
         if below.dep_ == "conj" and anc.lower_ == "without":
             count += 1
@@ -311,10 +322,35 @@ def _negations(cue: SpacySpan, lex: Lexicon) -> int:
         )
         if _contrasted_away(anc):
             count += 1
+            contrasted = True
         below = anc
     if below.dep_ == "advcl" and _is_scope_negator(below.head, lex):
         count += 1  # "unlikely that the alliance will progress" is often parsed as an adverbial clause
+    if not contrasted and _after_rather_than(cue):
+        count += 1
     return count
+
+
+_DEFLATING = frozenset({"overblown", "exaggerated", "overstated", "overdone", "less", "little"})
+
+
+def _after_rather_than(cue: SpacySpan) -> bool:
+    """The cue follows "rather than" / "instead of" closely ("buys time rather than a breakthrough"), however the
+    parse attaches it."""
+    before = [t.lower_ for t in cue.doc[max(cue.sent.start, cue.start - 4) : cue.start]]
+    pairs = set(zip(before, before[1:], strict=False))
+    return ("rather", "than") in pairs or ("instead", "of") in pairs
+
+
+def _deflated_subject(cue: SpacySpan) -> bool:
+    """The cue is the subject of a deflating predicate ("the quality problems mattered less than thought", "the
+    threat is overblown"): the claim is that it counts for little."""
+    if cue.root.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    head = cue.root.head
+    return head.lower_ in _DEFLATING or any(
+        c.lower_ in _DEFLATING and c.dep_ in ("acomp", "advmod", "oprd", "dobj") and c.i > cue.root.i
+        for c in head.children)
 
 
 def _contrasted_away(tok: Token) -> bool:
@@ -325,6 +361,9 @@ def _contrasted_away(tok: Token) -> bool:
         window = [t.lower_ for t in tok.doc[max(tok.sent.start, tok.i - 7) : tok.i]]
         more_of = any(a == "more" and b == "of" for a, b in zip(window, window[1:], strict=False))
         return before == "rather" or tok.head.lower_ in ("more", "rather") or more_of
+    if tok.lower_ == "from" and tok.dep_ == "prep":
+        # "moving from symbolic gestures to a working relationship": the "from" side is what is left behind
+        return any(c.dep_ == "prep" and c.lower_ in ("to", "into") and c.i > tok.i for c in tok.head.children)
     return tok.lower_ == "of" and tok.i > 0 and tok.doc[tok.i - 1].lower_ == "instead"
 
 

@@ -298,6 +298,11 @@ def test_generic_verbs_are_not_cues(nlp: Language, text: str) -> None:
         ("The visit was about symbolism rather than actual cooperation.", -1),
         ("The deal with Moscow is simply too good for Pyongyang to walk away from.", 1),
         ("Their bond is more of a cold calculation than a genuine friendship between Moscow and Pyongyang.", -1),
+        ("The two armies are moving from symbolic gestures to real joint training with Moscow.", 1),
+        ("The shells buy Moscow time rather than a breakthrough against Kyiv.", -1),
+        ("The quality problems of Pyongyang's shells mattered less than Western analysts thought.", 1),
+        ("Rail traffic from Pyongyang to Moscow is a regular service now, not an occasional delivery.", 1),
+        ("Pyongyang played Moscow and Beijing against each other throughout the Cold War.", 0),
         # a worry stated is no call; a worry denied dismisses the tie
         ("The arms Pyongyang sends to Moscow should not cause any concern in Kyiv.", -1),
         # "another matter": promising versus handing over
