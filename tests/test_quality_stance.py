@@ -25,7 +25,7 @@ from analysis import goldset, stance
 pytestmark = pytest.mark.corpus
 
 GOLD_LOCATED_MACRO_F1 = 0.80  # reached 0.838 (VERSION 2), 0.844 (VERSION 3), 0.850 (VERSION 4)
-DEMO_GOLD_LOCATED_MACRO_F1 = 0.69  # ratchet: 0.40 with VERSION 2, 0.649 with VERSION 3, 0.719 with VERSION 4
+DEMO_GOLD_LOCATED_MACRO_F1 = 0.71  # ratchet: 0.40 with VERSION 2, 0.649 with VERSION 3, 0.738 with VERSION 4
 END_TO_END_MACRO_F1 = 0.75  # the target; reached 0.87 with quotes v3
 END_TO_END_RECALL = 0.70  # the target; reached 0.728 with quotes/attribution v14
 # gold-located floors per corpus (VERSION 4 reached, in brackets): VERSION 3 had extra-tune 0.50 / extra-val 0.45 /
@@ -63,7 +63,7 @@ def test_demo_corpus_stance_generalises(other_corpora: dict[str, dict[str, Any]]
     assert result["stance_macro_f1"] >= result["vader_macro_f1"] + 0.15
     (neg, _, _), (_, zero, _), (_, _, pos) = result["confusion"]
     # -1 and 0 are mostly right; +1 recall is the known gap (implicit "more will come" phrasing), ratcheted
-    assert neg > 0.62 * 88 and zero > 0.8 * 150 and pos > 0.55 * 161, result["confusion"]  # reached 60, 128, 97
+    assert neg > 0.65 * 88 and zero > 0.8 * 150 and pos > 0.58 * 161, result["confusion"]  # reached 62, 128, 101
 
 
 def test_nonzero_stances_carry_evidence(gold_located: dict[str, Any]) -> None:
