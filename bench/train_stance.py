@@ -9,9 +9,10 @@ model fitted on the other three only: those are the TRANSFER figures (extra-val 
 on the same quotes are printed beside it.
 
 Verdict with stance VERSION 4 (C=0.5): the layer does not transfer better than the rules (macro-F1 LOCO vs rules:
-dev 0.80/0.84, demo 0.53/0.65, extra 0.52/0.56; only skeptic gains, 0.63/0.59; --balanced is worse): the corpora
-differ in base rates and the context features (headline, surrounding sentence) carry no sign that holds across
-them, so no model file is shipped and the pipeline stays rules only. Rerun after lexicon changes.
+dev 0.82/0.85, demo 0.62/0.74, extra 0.59/0.60, extra-val 0.49/0.54; only skeptic gains, 0.65/0.62; --balanced,
+other C values and feature subsets are no better on demo and extra-val): the corpora differ in base rates and the
+context features (headline, surrounding sentence, reporting verb class) carry no sign that holds across them, so
+no model file is shipped and the pipeline stays rules only. Rerun after lexicon changes.
 
 Usage: .venv/bin/python bench/train_stance.py [--shared ../shared] [--C 0.5] [--balanced] [--cache DIR]
 """
