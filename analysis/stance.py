@@ -11,7 +11,7 @@ gives the score and label. Sentiment (VADER) is computed beside it and never use
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -27,7 +27,7 @@ from analysis.lexicons import load_toml
 from analysis.nlp import doc_text
 from analysis.records import Cue, Quote, Span, Stance
 
-VERSION = "4"
+VERSION = "5"
 
 CUES_FILE = "stance_cues.toml"
 TARGETS_FILE = "stance_targets.toml"
@@ -65,6 +65,9 @@ class Lexicon:
     conditional: frozenset[str]
     worry: frozenset[str]
     danger: frozenset[str]
+    documents: frozenset[str]
+    approval: frozenset[str]
+    document_families: frozenset[str]
     targets: tuple[str, ...]
     other_actors: tuple[str, ...]
     other_actors_cased: tuple[str, ...]
@@ -95,7 +98,8 @@ def lexicon() -> Lexicon:
         threshold=float(data["scoring"]["threshold"]),
         caps={f["name"]: float(f["cap"]) for f in data["family"] if "cap" in f},
         scale=float(data["scoring"]["scale"]),
-        factors={k: float(v) for k, v in data["factors"].items()},
+        factors={k: float(v) for k, v in data["factors"].items() if not isinstance(v, list)},
+        document_families=frozenset(data["factors"]["document_name_families"]),
         negators=frozenset(mods["negators"]),
         scope_negators=frozenset(mods["scope_negators"]),
         hedges=frozenset(mods["hedges"]),
@@ -104,6 +108,8 @@ def lexicon() -> Lexicon:
         conditional=frozenset(mods["conditional"]),
         worry=frozenset(mods["worry"]),
         danger=frozenset(mods["danger"]),
+        documents=frozenset(mods["documents"]),
+        approval=frozenset(mods["approval"]),
         targets=tuple(targets["target"]),
         other_actors=tuple(targets["other_actor"]),
         other_actors_cased=tuple(targets["other_actor_cased"]),
@@ -448,6 +454,8 @@ def _about_other_actor(cue: SpacySpan, m: _Matchers, polarity: int) -> bool:
         return True  # "the U.S. alliances", "Seoul's partnership": the cue names another actor's tie
     if polarity < 0 and any(c.dep_ == "dobj" and other(doc_span(c)) for c in cue.root.children):
         return True  # "complicates the American strategy": the cost falls on another actor
+    if _under_other_approval(cue, lexicon(), other):
+        return True  # "Beijing supports Moscow's drive to deepen ties": a third party's policy, not the tie's strength
     subject = _clause_subject(cue.root)
     if subject is not None and other(subject) and not _overlaps(subject, cue):
         if polarity < 0 and _terms_in(cue.sent, m.tie) and not _terms_in(subject, m.tie):
@@ -460,6 +468,15 @@ def _about_other_actor(cue: SpacySpan, m: _Matchers, polarity: int) -> bool:
             obj = doc[child.left_edge.i : child.right_edge.i + 1]
             if other(obj):
                 return True
+    return False
+
+
+def _under_other_approval(cue: SpacySpan, lex: Lexicon, other: Callable[[SpacySpan], bool]) -> bool:
+    """The cue sits (within a few heads) under a verb of approval or condemnation whose subject is another actor."""
+    for anc in _ancestors(cue.root, 4, frozenset({"ROOT", "advcl", "relcl", "parataxis"})):
+        if anc.pos_ == "VERB" and anc.lemma_.lower() in lex.approval:
+            subjects = [c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass")]
+            return any(other(doc_span(c)) for c in subjects)
     return False
 
 
@@ -500,12 +517,30 @@ class _Scored:
     family: str
 
 
-def _limited_topic(cue: SpacySpan, negative_tokens: set[int]) -> bool:
-    """A positive noun that is the subject of a clause whose predicate carries a limiting cue."""
+def _limited_topic(cue: SpacySpan, negative_tokens: set[int], lex: Lexicon) -> bool:
+    """A positive noun that is the subject of a clause whose predicate carries a limiting cue ("the partnership
+    remains limited") or a worry / danger word ("the alliance is a cause for concern", "the pact is alarming"):
+    the noun names the topic, the predicate makes the call (a limit) or none (a worry, stance 0)."""
     root = cue.root
     if root.pos_ not in ("NOUN", "PROPN") or root.dep_ not in ("nsubj", "nsubjpass"):
         return False
-    return any(t.i in negative_tokens for t in root.head.subtree if t.i not in range(cue.start, cue.end))
+    predicate = [t for t in root.head.subtree if t.i not in range(cue.start, cue.end) and t.i > root.i]
+    return any(t.i in negative_tokens for t in root.head.subtree if t.i not in range(cue.start, cue.end)) or any(
+        t.lemma_.lower() in lex.worry or t.lower_ in lex.danger or t.lemma_.lower() in lex.danger for t in predicate)
+
+
+def _names_document(cue: SpacySpan, lex: Lexicon) -> bool:
+    """The cue is part of a document's name ("the comprehensive strategic partnership treaty", "the mutual
+    assistance clause"): naming what was signed states no judgement of the tie's strength (a signing is a
+    procedural fact, stance 0); a predicate about the document still can ("the treaty deepens ...")."""
+    tok = cue.root
+    for _ in range(3):
+        if tok.dep_ not in ("compound", "amod", "nmod") or tok.head is tok:
+            return False
+        tok = tok.head
+        if tok.lemma_.lower() in lex.documents:
+            return True
+    return False
 
 
 def _score_cue(
@@ -536,10 +571,13 @@ def _score_cue(
     if _about_other_actor(cue, m, spec.polarity):
         factor *= lex.factors["other_actor"]
         mods.append("other actor")
-    if spec.polarity > 0 and _limited_topic(cue, negative_tokens):
+    if spec.polarity > 0 and _limited_topic(cue, negative_tokens, lex):
         # "the partnership remains limited": a noun naming the tie as the subject is the topic, not the claim
         factor *= lex.factors["topic"]
         mods.append("topic")
+    if spec.polarity > 0 and spec.family in lex.document_families and _names_document(cue, lex):
+        factor *= lex.factors["document_name"]
+        mods.append("document name")
     if spec.polarity > 0 and _danger_framed(cue, lex):
         factor *= lex.factors["danger"]
         mods.append("danger framing")
@@ -627,7 +665,7 @@ def find_cues(doc: Doc, quote: Quote) -> list[_Scored]:
     cues = [(c, spec) for c, spec in cues if spec.polarity and (not spec.topical or _topical(c, m))
             and (not spec.attributive or _names_goods(c, m))]
     negative_tokens = {t.i for c, spec in cues if spec.polarity < 0 for t in c}
-    scored = [_score_cue(c, spec, quote_tokens, negative_tokens, lex, m) for c, spec in cues]
+    scored = [s for s in (_score_cue(c, spec, quote_tokens, negative_tokens, lex, m) for c, spec in cues) if s.value]
     if quote.kind == "indirect":
         reported = _reporting_doubt(doc, quote, lex)
         if reported is not None:

@@ -210,7 +210,8 @@ def test_lexicon_entries_are_well_formed() -> None:
     assert len(lex.cues) > 200
     assert {c.polarity for c in lex.cues} == {-1, 0, 1}
     words = [w.partition("/") for c in lex.cues for w in c.phrase.split()]
-    assert all(0 < c.weight <= 2 for c in lex.cues if c.polarity)
+    # a polar cue counts when stated, or (a stated worry, weight 0) only when denied
+    assert all(0 < c.weight <= 2 or (c.weight == 0 and c.negated_weight > 0) for c in lex.cues if c.polarity)
     assert all(c.weight == 0 for c in lex.cues if not c.polarity)  # idioms only block a span
     assert all(word == word.lower() and pos in ("", "VERB", "NOUN", "ADJ", "ADV", "PRON") for word, _, pos in words)
     families = {c.family for c in lex.cues}
@@ -343,3 +344,26 @@ def test_confidence_follows_the_margin() -> None:
     assert 0.5 < near < far <= 1.0
     assert stance.confidence(0.4, 0, True) < stance.confidence(0.0, 0, False)
     assert stance.confidence(0.05, 0, True) < 0.6  # cancelling cues: "low" confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # VERSION 5: a cue that names a document states what was signed, not how strong the tie is
+        ("Moscow and Pyongyang signed the comprehensive strategic partnership treaty on Wednesday.", 0),
+        ("The mutual assistance clause was drafted in Moscow.", 0),
+        ("Russia and North Korea have built a strategic partnership that keeps deepening.", 1),
+        # ... while an evaluation of the document is a judgement
+        ("It is a historic treaty for Russia and North Korea.", 1),
+        # a tie noun whose predicate is a worry: normative, no call on strength
+        ("The alliance between Russia and North Korea is a major cause for concern.", 0),
+        ("The alliance between Russia and North Korea is a real alliance.", 1),
+        # a stated worry counts nothing; a denied one is a sceptical call
+        ("There is no cause for concern about the Russia and North Korea deal.", -1),
+        # another actor's approval of the tie is its own policy, not the tie's strength
+        ("The Japanese government strongly condemned Moscow's plan to deepen ties with Pyongyang.", 0),
+        ("Moscow has decided to deepen ties with Pyongyang.", 1),
+    ],
+)
+def test_procedural_and_normative_shapes(nlp: Language, text: str, expected: int) -> None:
+    assert score(nlp, text).label == expected
