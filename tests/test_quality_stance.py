@@ -5,7 +5,7 @@ quote extraction), (2) the full pipeline through the shared scorer (``dev_scores
 the team's fictional demo corpus (``data/``), written independently of the dev corpus: the over-fitting check, and (4)
 gold-located quotes of every other labelled corpus (extra-tune, extra-val, skeptic). The scorer is rules only (a
 learned layer was measured leave-one-corpus-out by bench/train_stance.py and did not transfer, so nothing is
-fitted). Which figure is transfer: the VERSION 4 rules were developed reading the misses of dev, demo, extra-tune
+fitted). Which figure is transfer: the VERSION 4 and 5 rules were developed reading the misses of dev, demo, extra-tune
 and skeptic, so only extra-val (the validation split, never read) is a transfer figure for them. Gates are
 ratchets at the figures reached, with a small margin.
 """
@@ -24,16 +24,16 @@ from analysis import goldset, stance
 
 pytestmark = pytest.mark.corpus
 
-GOLD_LOCATED_MACRO_F1 = 0.80  # reached 0.838 (VERSION 2), 0.844 (VERSION 3), 0.850 (VERSION 4)
-DEMO_GOLD_LOCATED_MACRO_F1 = 0.71  # ratchet: 0.40 with VERSION 2, 0.649 with VERSION 3, 0.738 with VERSION 4
+GOLD_LOCATED_MACRO_F1 = 0.83  # reached 0.838 (VERSION 2), 0.844 (VERSION 3), 0.850 (VERSION 4), 0.855 (VERSION 5)
+DEMO_GOLD_LOCATED_MACRO_F1 = 0.72  # ratchet: 0.40 with VERSION 2, 0.649 with VERSION 3, 0.738 with VERSION 4 and 5
 END_TO_END_MACRO_F1 = 0.75  # the issue's target; reached 0.87 with quotes v3
 END_TO_END_RECALL = 0.70  # the issue's target; reached 0.728 with quotes/attribution v14
-# gold-located floors per corpus (VERSION 4 reached, in brackets): VERSION 3 had extra-tune 0.50 / extra-val 0.45 /
-# skeptic 0.43 macro-F1, skeptic -1 recall 0.24
+# gold-located floors per corpus (VERSION 5 reached, in brackets): VERSION 3 had extra-tune 0.50 / extra-val 0.45 /
+# skeptic 0.43 macro-F1, skeptic -1 recall 0.24; VERSION 4 extra-val 0.542 / 0.708 / 0.571 / 0.476
 CORPUS_FLOORS = {
-    "extra-tune": {"macro_f1": 0.62, "acc": 0.81, "polar_recall": 0.76, "polar_precision": 0.72},  # (0.656, 0.845, 0.795, 0.756)
-    "extra-val": {"macro_f1": 0.51, "acc": 0.68, "polar_recall": 0.54},  # transfer (0.542, 0.708, 0.571)
-    "skeptic": {"macro_f1": 0.59, "acc": 0.68, "neg_recall": 0.69},  # (0.623, 0.712, 0.727)
+    "extra-tune": {"macro_f1": 0.64, "acc": 0.83, "polar_recall": 0.77, "polar_precision": 0.75},  # (0.663, 0.855, 0.795, 0.775)
+    "extra-val": {"macro_f1": 0.52, "acc": 0.69, "polar_recall": 0.54, "polar_precision": 0.46},  # transfer (0.547, 0.717, 0.571, 0.488)
+    "skeptic": {"macro_f1": 0.62, "acc": 0.71, "neg_recall": 0.69, "polar_precision": 0.74},  # (0.649, 0.740, 0.727, 0.771)
 }
 
 
@@ -63,7 +63,7 @@ def test_demo_corpus_stance_generalises(other_corpora: dict[str, dict[str, Any]]
     assert result["stance_macro_f1"] >= result["vader_macro_f1"] + 0.15
     (neg, _, _), (_, zero, _), (_, _, pos) = result["confusion"]
     # -1 and 0 are mostly right; +1 recall is the known gap (implicit "more will come" phrasing), ratcheted
-    assert neg > 0.65 * 88 and zero > 0.8 * 150 and pos > 0.58 * 161, result["confusion"]  # reached 62, 128, 101
+    assert neg > 0.65 * 88 and zero > 0.82 * 150 and pos > 0.58 * 161, result["confusion"]  # reached 62, 129, 100
 
 
 def test_nonzero_stances_carry_evidence(gold_located: dict[str, Any]) -> None:
