@@ -68,6 +68,7 @@ class Lexicon:
     documents: frozenset[str]
     approval: frozenset[str]
     document_families: frozenset[str]
+    purpose_families: frozenset[str]
     targets: tuple[str, ...]
     other_actors: tuple[str, ...]
     other_actors_cased: tuple[str, ...]
@@ -100,6 +101,7 @@ def lexicon() -> Lexicon:
         scale=float(data["scoring"]["scale"]),
         factors={k: float(v) for k, v in data["factors"].items() if not isinstance(v, list)},
         document_families=frozenset(data["factors"]["document_name_families"]),
+        purpose_families=frozenset(data["factors"]["purpose_families"]),
         negators=frozenset(mods["negators"]),
         scope_negators=frozenset(mods["scope_negators"]),
         hedges=frozenset(mods["hedges"]),
@@ -472,8 +474,14 @@ def _about_other_actor(cue: SpacySpan, m: _Matchers, polarity: int) -> bool:
 
 
 def _under_other_approval(cue: SpacySpan, lex: Lexicon, other: Callable[[SpacySpan], bool]) -> bool:
-    """The cue sits (within a few heads) under a verb of approval or condemnation whose subject is another actor."""
-    for anc in _ancestors(cue.root, 4, frozenset({"ROOT", "advcl", "relcl", "parataxis"})):
+    """The cue sits (within a few heads) under a verb of approval or condemnation whose subject is another actor; an
+    infinitive attached as an adverbial clause is still that verb's object ("supports the initiative to boost ties")."""
+    current = cue.root
+    for _ in range(4):
+        infinitive = current.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in current.children)
+        if current.head is current or (current.dep_ in ("ROOT", "advcl", "relcl", "parataxis") and not infinitive):
+            return False
+        anc = current = current.head
         if anc.pos_ == "VERB" and anc.lemma_.lower() in lex.approval:
             subjects = [c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass")]
             return any(other(doc_span(c)) for c in subjects)
@@ -529,6 +537,23 @@ def _limited_topic(cue: SpacySpan, negative_tokens: set[int], lex: Lexicon) -> b
         t.lemma_.lower() in lex.worry or t.lower_ in lex.danger or t.lemma_.lower() in lex.danger for t in predicate)
 
 
+_GOAL_VERBS = frozenset({"want", "seek", "look", "aim", "hope", "try", "wish", "strive", "attempt"})
+
+
+def _in_purpose(cue: SpacySpan) -> bool:
+    """The cue sits in an infinitive of purpose or of a goal ("... to gain access", "seeks to bolster"): what a
+    side is after is its motive, not a judgement that the tie delivers it."""
+    tok = cue.root
+    for _ in range(3):
+        if any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children) and (
+                tok.dep_ == "advcl" or (tok.dep_ == "xcomp" and tok.head.lemma_.lower() in _GOAL_VERBS)):
+            return True
+        if tok.head is tok or tok.dep_ in ("ROOT", "relcl", "ccomp", "parataxis"):
+            return False
+        tok = tok.head
+    return False
+
+
 def _names_document(cue: SpacySpan, lex: Lexicon) -> bool:
     """The cue is part of a document's name ("the comprehensive strategic partnership treaty", "the mutual
     assistance clause"): naming what was signed states no judgement of the tie's strength (a signing is a
@@ -578,6 +603,10 @@ def _score_cue(
     if spec.polarity > 0 and spec.family in lex.document_families and _names_document(cue, lex):
         factor *= lex.factors["document_name"]
         mods.append("document name")
+    if spec.polarity > 0 and spec.family in lex.purpose_families and _in_purpose(cue):
+        # "wants to support Russia to gain access to technology": a side's motive, not a call on the tie
+        factor *= lex.factors["purpose"]
+        mods.append("purpose")
     if spec.polarity > 0 and _danger_framed(cue, lex):
         factor *= lex.factors["danger"]
         mods.append("danger framing")

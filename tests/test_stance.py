@@ -367,3 +367,18 @@ def test_confidence_follows_the_margin() -> None:
 )
 def test_procedural_and_normative_shapes(nlp: Language, text: str, expected: int) -> None:
     assert score(nlp, text).label == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # VERSION 5: what a side is after (an infinitive of purpose or goal) is its motive, not a call on the tie
+        ("Pyongyang wants to help Moscow to gain access to better engines.", 0),
+        ("Pyongyang will gain access to better engines.", 1),
+        # an infinitive under another actor's approval is still that actor's policy
+        ("The Chinese authorities support Moscow's initiative to boost ties with Pyongyang, a spokesman said.", 0),
+        ("Moscow has launched an initiative to boost ties with Pyongyang.", 1),
+    ],
+)
+def test_motive_and_policy_shapes(nlp: Language, text: str, expected: int) -> None:
+    assert score(nlp, text).label == expected
