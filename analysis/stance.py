@@ -456,6 +456,9 @@ def _about_other_actor(cue: SpacySpan, m: _Matchers, polarity: int) -> bool:
         return True  # "the U.S. alliances", "Seoul's partnership": the cue names another actor's tie
     if polarity < 0 and any(c.dep_ == "dobj" and other(doc_span(c)) for c in cue.root.children):
         return True  # "complicates the American strategy": the cost falls on another actor
+    acts = [c for c in cue.root.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+    if polarity > 0 and any(o.dep_ == "dobj" and other(cue.doc[o.i : o.i + 1]) for act in acts for o in act.children):
+        return True  # "ready to impose sanctions": the act promised is another actor's (or against the tie)
     if _under_other_approval(cue, lexicon(), other):
         return True  # "Beijing supports Moscow's drive to deepen ties": a third party's policy, not the tie's strength
     subject = _clause_subject(cue.root)

@@ -378,6 +378,9 @@ def test_procedural_and_normative_shapes(nlp: Language, text: str, expected: int
         # an infinitive under another actor's approval is still that actor's policy
         ("The Chinese authorities support Moscow's initiative to boost ties with Pyongyang, a spokesman said.", 0),
         ("Moscow has launched an initiative to boost ties with Pyongyang.", 1),
+        # a pledge whose act is another actor's measure ("ready to impose sanctions") says nothing of the tie
+        ("The officials said they were ready to impose fresh sanctions on Pyongyang.", 0),
+        ("The officials said they were ready to send more troops to Pyongyang.", 1),
     ],
 )
 def test_motive_and_policy_shapes(nlp: Language, text: str, expected: int) -> None:
