@@ -3,7 +3,9 @@
 An explainable scorer: cue phrases from ``resources/stance_cues.toml`` are matched on lemmas (spaCy ``Matcher``,
 built once per vocab) inside the quote's segments; each cue's polarity is then modified from the dependency parse of
 the article's own sentences (negation and negating predicates flip it; hedges, contrast, concession, conditionals,
-questions, another actor as the clause subject, and "concerned about ..." presupposition damp it). The weighted sum
+questions, another actor as the clause subject or as the approver of the tie, "concerned about ..." presupposition,
+a tie noun under a worry predicate, a cue that is part of a document's name and a motive in an infinitive of purpose
+damp it). The weighted sum
 gives the score and label. Sentiment (VADER) is computed beside it and never used as stance. The quote's context
 (its paragraph and the neighbouring ones) decides ``on_target``; the article is never re-parsed.
 """
