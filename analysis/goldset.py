@@ -224,14 +224,22 @@ class Item:
     quote: Quote
     gold: int
     speaker: str
+    title: str | None = None  # the article's headline, as ingest read it
+    corpus: str = ""  # the corpus name it was loaded from
+
+
+STANCE_CORPORA = ("dev", "demo", "extra-tune", "extra-val", "skeptic")  # the corpora whose gold carries stance
 
 
 def load_items(shared: Path, nlp: Language, corpus: str = "dev") -> tuple[list[Item], int]:
-    """Gold quotes of one corpus ("dev": ../shared dev + seeds; "demo": data/) located in their parsed articles,
-    and the number that could not be located."""
-    dirs, gold_files = corpus_paths(corpus, shared)
-    gold = load_gold(gold_files)
-    articles = read_articles(dirs)
+    """Gold quotes of one corpus of ``corpora()`` with stance labels ("dev": dev + seeds; "demo": data/;
+    "extra-tune", "extra-val", "skeptic") located in their parsed articles, and the number not located."""
+    registry = corpora(shared)
+    if corpus not in STANCE_CORPORA:
+        raise ValueError(f"no stance labels for corpus {corpus!r}: expected one of {', '.join(STANCE_CORPORA)}")
+    chosen = registry[corpus]
+    gold = corpus_gold(chosen)
+    articles = read_articles(chosen.article_dirs)
     names = sorted({row["article"] for row in gold})
     docs = dict(zip(names, nlp.pipe(articles[n].text for n in names), strict=True))
     items, missing = [], 0
@@ -240,7 +248,8 @@ def load_items(shared: Path, nlp: Language, corpus: str = "dev") -> tuple[list[I
         if quote is None:
             missing += 1
             continue
-        items.append(Item(row["article"], docs[row["article"]], quote, int(row["stance"]), row["speaker"]))
+        items.append(Item(row["article"], docs[row["article"]], quote, int(row["stance"]), row["speaker"],
+                          articles[row["article"]].title, corpus))
     return items, missing
 
 
@@ -253,23 +262,57 @@ def confusion(pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
     return [[sum(1 for g, p in pairs if g == gl and p == pl) for pl in LABELS] for gl in LABELS]
 
 
+def stance_figures(pairs: Sequence[tuple[int, int]], scorer: Any) -> dict[str, Any]:
+    """Macro-F1, accuracy, polar recall (gold ±1 predicted with the right sign), precision of predicted ±1,
+    recall of gold −1 and the confusion matrix of (gold, predicted) pairs."""
+    polar = [(g, p) for g, p in pairs if g]
+    committed = [(g, p) for g, p in pairs if p]
+    negative = [(g, p) for g, p in pairs if g < 0]
+
+    def share(sel: Sequence[tuple[int, int]]) -> float:
+        return round(sum(g == p for g, p in sel) / len(sel), 3) if sel else 0.0
+
+    return {
+        "n": len(pairs),
+        "macro_f1": round(scorer.macro_f1(list(pairs)), 3) if pairs else 0.0,
+        "acc": share(pairs),
+        "polar_recall": share(polar),
+        "polar_precision": share(committed),
+        "neg_recall": share(negative),
+        "confusion": confusion(pairs),
+    }
+
+
+def reliability(confidences: Sequence[float], correct: Sequence[bool], edges: Sequence[float] = (0.0, 0.5, 0.6, 0.7,
+                0.8, 0.9, 1.0001)) -> list[tuple[float, float, int, float]]:
+    """(low edge, high edge, count, observed accuracy) per confidence bin: calibrated when accuracy ~ confidence."""
+    rows = []
+    for lo, hi in zip(edges, edges[1:], strict=False):
+        hits = [ok for c, ok in zip(confidences, correct, strict=True) if lo <= c < hi]
+        rows.append((lo, min(hi, 1.0), len(hits), round(sum(hits) / len(hits), 3) if hits else 0.0))
+    return rows
+
+
 def evaluate(
     items: Sequence[Item], scorer: Any, predict: Callable[[Item], int] | None = None
 ) -> dict[str, Any]:
-    """Stance macro-F1 / accuracy / confusion of ``predict`` (default: score_stance) and VADER on the same quotes;
+    """Stance figures (``stance_figures``) of ``predict`` (default: score_stance) and VADER on the same quotes;
     ``scorer`` provides ``macro_f1`` (``analysis.evaluate`` or the shared scorer)."""
     verdicts = [stance.score_stance(it.doc, it.quote) for it in items]
     preds = [predict(it) for it in items] if predict else [v.label for v in verdicts]
     pairs = [(it.gold, p) for it, p in zip(items, preds, strict=True)]
     vader_pairs = [(it.gold, vader_label(v.sentiment)) for it, v in zip(items, verdicts, strict=True)]
+    figures = stance_figures(pairs, scorer)
+    vader = stance_figures(vader_pairs, scorer)
     return {
-        "n": len(pairs),
-        "stance_macro_f1": round(scorer.macro_f1(pairs), 3),
-        "stance_acc": round(sum(g == p for g, p in pairs) / len(pairs), 3) if pairs else 0.0,
-        "confusion": confusion(pairs),
+        **figures,
+        "stance_macro_f1": figures["macro_f1"],
+        "stance_acc": figures["acc"],
         "off_target": sum(1 for v in verdicts if not v.on_target),
-        "vader_macro_f1": round(scorer.macro_f1(vader_pairs), 3),
-        "vader_acc": round(sum(g == p for g, p in vader_pairs) / len(vader_pairs), 3) if vader_pairs else 0.0,
-        "vader_confusion": confusion(vader_pairs),
+        "vader_macro_f1": vader["macro_f1"],
+        "vader_acc": vader["acc"],
+        "vader_confusion": vader["confusion"],
         "preds": preds,
+        "confidences": [v.confidence for v in verdicts],
+        "verdicts": verdicts,
     }

@@ -208,9 +208,11 @@ def test_output_ranges_and_matchers_cached(nlp: Language) -> None:
 def test_lexicon_entries_are_well_formed() -> None:
     lex = stance.lexicon()
     assert len(lex.cues) > 200
-    assert {c.polarity for c in lex.cues} == {-1, 1}
+    assert {c.polarity for c in lex.cues} == {-1, 0, 1}
     words = [w.partition("/") for c in lex.cues for w in c.phrase.split()]
-    assert all(0 < c.weight <= 2 for c in lex.cues)
+    # a polar cue counts when stated, or (a stated worry, weight 0) only when denied
+    assert all(0 < c.weight <= 2 or (c.weight == 0 and c.negated_weight > 0) for c in lex.cues if c.polarity)
+    assert all(c.weight == 0 for c in lex.cues if not c.polarity)  # idioms only block a span
     assert all(word == word.lower() and pos in ("", "VERB", "NOUN", "ADJ", "ADV", "PRON") for word, _, pos in words)
     families = {c.family for c in lex.cues}
     assert {"growth", "alliance", "benefit", "need", "commitment", "limited", "doubt", "cost"} <= families
@@ -281,3 +283,105 @@ def test_doubting_reporting_verb(nlp: Language, text: str, quoted: str, expected
 def test_generic_verbs_are_not_cues(nlp: Language, text: str) -> None:
     verdict = score(nlp, text)
     assert verdict.label == 0 and not verdict.evidence, verdict.evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # quality of what is exchanged (VERSION 4): poor quality -> -1, a real gain -> +1
+        ("These rockets from Pyongyang are of low quality and many are inaccurate.", -1),
+        ("Frankly, the troops Pyongyang sent are expendable, little more than cannon fodder.", -1),
+        ("For Moscow's gunners the new rounds are a real upgrade over what they had.", 1),
+        # capacity words count when denied
+        ("Moscow can't give Pyongyang much, and it knows that.", -1),
+        ("Pyongyang does not offer much in return for the oil.", -1),
+        # the rejected side of a comparison
+        ("The visit was about symbolism rather than actual cooperation.", -1),
+        ("The deal with Moscow is simply too good for Pyongyang to walk away from.", 1),
+        ("Their bond is more of a cold calculation than a genuine friendship between Moscow and Pyongyang.", -1),
+        ("The two armies are moving from symbolic gestures to real joint training with Moscow.", 1),
+        ("The shells buy Moscow time rather than a breakthrough against Kyiv.", -1),
+        ("The quality problems of Pyongyang's shells mattered less than Western analysts thought.", 1),
+        ("Rail traffic from Pyongyang to Moscow is a regular service now, not an occasional delivery.", 1),
+        ("Pyongyang played Moscow and Beijing against each other throughout the Cold War.", 0),
+        # a worry stated is no call; a worry denied dismisses the tie
+        ("The arms Pyongyang sends to Moscow should not cause any concern in Kyiv.", -1),
+        # "another matter": promising versus handing over
+        ("Signing papers is easy; delivering the jets to Pyongyang is another matter.", -1),
+        # complementarity and forecasts of deliveries
+        ("Moscow and Pyongyang need each other more than ever.", 1),
+        ("I expect Pyongyang will send more workers to Russian building sites.", 1),
+    ],
+)
+def test_assessment_shapes(nlp: Language, text: str, expected: int) -> None:
+    verdict = score(nlp, text)
+    assert verdict.label == expected, verdict.evidence
+
+
+def test_idioms_block_their_cue_words(nlp: Language) -> None:
+    """A set phrase holding a cue word makes no call and leaves no evidence ("a permanent member of ...")."""
+    verdict = score(nlp, "Russia is a permanent member of the Security Council and Pyongyang knows it.")
+    assert verdict.label == 0 and not verdict.evidence
+
+
+def test_attributive_quality_cue_needs_exchanged_goods(nlp: Language) -> None:
+    assert score(nlp, "Moscow sent Pyongyang's army some poor quality photos of the launch.").label == 0
+    assert score(nlp, "Pyongyang sent Moscow poor quality shells.").label == -1
+
+
+def test_another_actors_alliance_is_not_the_tie(nlp: Language) -> None:
+    """A cue naming another actor's tie ("the U.S. alliances") counts for little."""
+    verdict = score(nlp, "Moscow wants to weaken the U.S. alliances in Asia, analysts in Pyongyang say.")
+    assert verdict.label == 0, verdict.evidence
+    assert "other actor" in modifiers(verdict)
+
+
+def test_confidence_follows_the_margin() -> None:
+    """Confidence is the measured accuracy of the verdict's region: higher the further a ±1 clears the line, and a 0
+    just under the line is less sure than a 0 with no cue at all."""
+    lex = stance.lexicon()
+    near, far = stance.confidence(lex.threshold + 0.01, 1, True), stance.confidence(3.0, -1, True)
+    assert 0.5 < near < far <= 1.0
+    assert stance.confidence(0.4, 0, True) < stance.confidence(0.0, 0, False)
+    assert stance.confidence(0.05, 0, True) < 0.6  # cancelling cues: "low" confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # VERSION 5: a cue that names a document states what was signed, not how strong the tie is
+        ("Moscow and Pyongyang signed the comprehensive strategic partnership treaty on Wednesday.", 0),
+        ("The mutual assistance clause was drafted in Moscow.", 0),
+        ("Russia and North Korea have built a strategic partnership that keeps deepening.", 1),
+        # ... while an evaluation of the document is a judgement
+        ("It is a historic treaty for Russia and North Korea.", 1),
+        # a tie noun whose predicate is a worry: normative, no call on strength
+        ("The alliance between Russia and North Korea is a major cause for concern.", 0),
+        ("The alliance between Russia and North Korea is a real alliance.", 1),
+        # a stated worry counts nothing; a denied one is a sceptical call
+        ("There is no cause for concern about the Russia and North Korea deal.", -1),
+        # another actor's approval of the tie is its own policy, not the tie's strength
+        ("The Japanese government strongly condemned Moscow's plan to deepen ties with Pyongyang.", 0),
+        ("Moscow has decided to deepen ties with Pyongyang.", 1),
+    ],
+)
+def test_procedural_and_normative_shapes(nlp: Language, text: str, expected: int) -> None:
+    assert score(nlp, text).label == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # VERSION 5: what a side is after (an infinitive of purpose or goal) is its motive, not a call on the tie
+        ("Pyongyang wants to help Moscow to gain access to better engines.", 0),
+        ("Pyongyang will gain access to better engines.", 1),
+        # an infinitive under another actor's approval is still that actor's policy
+        ("The Chinese authorities support Moscow's initiative to boost ties with Pyongyang, a spokesman said.", 0),
+        ("Moscow has launched an initiative to boost ties with Pyongyang.", 1),
+        # a pledge whose act is another actor's measure ("ready to impose sanctions") says nothing of the tie
+        ("The officials said they were ready to impose fresh sanctions on Pyongyang.", 0),
+        ("The officials said they were ready to send more troops to Pyongyang.", 1),
+    ],
+)
+def test_motive_and_policy_shapes(nlp: Language, text: str, expected: int) -> None:
+    assert score(nlp, text).label == expected
