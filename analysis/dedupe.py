@@ -101,7 +101,7 @@ _SCHEME = "affine32"  # datasketch's 32-bit scheme, pinned so signatures stay co
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations  # type: ignore[no-any-return]
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
 
 
 def signature(text: str, k: int = SHINGLE_WORDS) -> Signature:
