@@ -123,8 +123,11 @@ def lookup(name: str | None) -> Outlet | None:
     if not name or not name.strip():
         return None
     hit = _by_key().get(fold(name))
-    if hit is None and re.fullmatch(r"[\w.-]+\.[a-z]{2,}", name.strip().lower()):
-        hit = lookup_domain("http://" + name.strip().lower())
+    domain = name.strip().lower()
+    if hit is None and re.fullmatch(r"[\w.-]+\.[a-z]{2,}", domain):
+        hit = lookup_domain("http://" + domain)
+        if hit is not None and hit.kind == "host" and domain not in hit.domains:
+            return None  # "someone.blogspot.com" is a site of its own on the platform, not the platform
     return hit
 
 

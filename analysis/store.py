@@ -200,6 +200,7 @@ MIGRATIONS: tuple[str, ...] = (
                mode(institution_type) AS institution_type,
                count(*) FILTER (WHERE NOT is_copy) AS quotes,
                count(*) AS quotes_every_copy,
+               count(DISTINCT story_id) AS stories,
                count(DISTINCT person_id) AS people,
                avg(effective_stance) FILTER (WHERE NOT is_copy) AS mean_stance,
                avg(effective_stance) AS mean_stance_every_copy,

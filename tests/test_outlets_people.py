@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,34 @@ def test_curated_people_are_distinct_identities() -> None:
     for row in rows:
         for alias in filter(None, row["aliases"].split("|")):
             assert people.identify(alias).name == row["name"], alias
+
+
+def test_no_two_gold_speakers_are_merged_unless_only_spelling_differs(shared_dir: Path) -> None:
+    """On every labelled corpus: two gold speakers of one article never share a person id, and speakers merged
+    across articles differ only by middle initials, patronymics, transliteration or a curated alias."""
+    from collections import defaultdict
+
+    from analysis import goldset
+    from analysis.store import speaker_key
+
+    curated = {people.identify(r["name"]).id for r in load_tsv("people.tsv")}
+    checked = 0
+    for corpus in goldset.corpora(shared_dir).values():
+        per_article: dict[str, set[str]] = defaultdict(set)
+        for row in goldset.corpus_gold(corpus):
+            if row.get("speaker"):
+                per_article[row["article"]].add(str(row["speaker"]))
+        by_id: dict[str, set[str]] = defaultdict(set)
+        for names in per_article.values():
+            ids = [people.identify(n).id for n in names]
+            assert len(set(ids)) == len(ids), f"{corpus.name}: two speakers of one article merged"
+            for n, pid in zip(names, ids, strict=True):
+                by_id[pid].add(n)
+            checked += len(names)
+        for pid, group in by_id.items():
+            if len({speaker_key(n) for n in group}) < 2 or pid in curated:
+                continue
+            firsts = {people.skeleton(people.core_words(n)[0]) for n in group}
+            lasts = {people.skeleton(people.core_words(n)[-1]) for n in group}
+            assert len(firsts) == 1 and len(lasts) == 1, f"{corpus.name}: {len(group)} spellings merged"
+    assert checked > 1000

@@ -218,3 +218,25 @@ def test_signature_is_stable_and_band_keys_fit_bigint() -> None:
     assert dedupe.same_story(a, dedupe.signature(RAIL_TRIMMED_COPY))
     assert not dedupe.same_story(a, dedupe.signature(FISHERIES))
     assert not dedupe.same_story(dedupe.signature("Too short to judge."), dedupe.signature("Too short to judge."))
+
+
+def test_cli_counts_each_story_once_unless_asked_for_every_copy(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from analysis.cli import main
+
+    store.write_results([rail_result(RAIL, *ORIGINAL)])
+    store.write_results([rail_result(RAIL_TRIMMED_COPY, "copy.txt", "Daily Relay", "https://relay.example/copy")])
+    store.write_results([quote_result(FISHERIES, "fish.txt", "Harbor Wire", "https://harbor.example/fish")])
+    assert main(["institutions", "--db", str(store.path)]) == 0
+    distinct = capsys.readouterr().out
+    assert main(["institutions", "--every-copy", "--db", str(store.path)]) == 0
+    every = capsys.readouterr().out
+    row = next(line for line in distinct.splitlines() if line.startswith("Eastern Shipping Institute"))
+    assert row.split()[4] == "3"  # two rail quotes and one fisheries quote, the copy's repeat not counted
+    row = next(line for line in every.splitlines() if line.startswith("Eastern Shipping Institute"))
+    assert row.split()[4] == "4"
+    assert main(["stories", "--db", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert "articles 3, stories 2, multi copy stories 1, quotes every copy 4, quotes 3" in out
+    assert "rail.txt" in out
