@@ -560,7 +560,7 @@ class Store:
                         f"VALUES ({', '.join('?' for _ in QUOTE_COLUMNS)})",
                         list(quotes.values()),
                     )
-                _stories().record(con, ids)
+                _stories().record_results(con, list(results))
                 con.commit()
             except BaseException:
                 con.rollback()
@@ -600,7 +600,7 @@ class Store:
                 row = con.execute("SELECT count(*) FROM staged_articles").fetchone()
                 articles = int(row[0]) if row else 0
                 staged = [r[0] for r in con.execute("SELECT id FROM staged_articles ORDER BY id").fetchall()]
-                _stories().record(con, staged)
+                _stories().record_ids(con, staged)
                 con.execute("DROP TABLE staged_articles")
                 con.commit()
             except BaseException:

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from analysis import dedupe, outlets, people
+
+if TYPE_CHECKING:
+    from analysis.pipeline import ArticleResult
 
 CHUNK = 500  # articles per backfill step
 
@@ -31,17 +35,52 @@ class _Stored:
     signature: dedupe.Signature
 
 
-def record(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
-    """Outlet credit, story and quote identities for these stored articles, in this order (the caller's
-    transaction). Articles that already have a story keep it; their credit and quote identities are redone."""
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """What story matching needs of a stored article and its quotes (id, speaker, quote text)."""
+
+    id: str
+    text: str
+    outlet: str | None
+    url: str | None
+    quotes: tuple[tuple[str, str, str], ...] = ()
+
+
+def record_results(con: duckdb.DuckDBPyConnection, results: Sequence[ArticleResult]) -> None:
+    """:func:`record` for analysed articles just written (their text and quotes are at hand, not re-read)."""
+    record(con, [
+        StoredArticle(r.article.id, r.article.text, r.article.outlet, r.article.url,
+                      tuple((q.id, q.speaker.name, q.quote.text) for q in r.quotes))
+        for r in results
+    ])
+
+
+def record_ids(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
+    """:func:`record` for stored articles named by id (read back from the tables, in this order)."""
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return
     rows = con.execute(
         "SELECT id, text, outlet, url FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]
     ).fetchall()
-    by_id = {r[0]: r for r in rows}
-    ids = [i for i in ids if i in by_id]
+    quotes: dict[str, list[tuple[str, str, str]]] = {}
+    for qid, aid, speaker, text in con.execute(
+        "SELECT id, article_id, speaker, quote FROM quotes WHERE article_id IN (SELECT unnest(?::VARCHAR[])) "
+        "ORDER BY start_char, id",
+        [ids],
+    ).fetchall():
+        quotes.setdefault(aid, []).append((qid, speaker, text))
+    by_id = {r[0]: StoredArticle(r[0], r[1] or "", r[2], r[3], tuple(quotes.get(r[0], ()))) for r in rows}
+    record(con, [by_id[i] for i in ids if i in by_id])
+
+
+def record(con: duckdb.DuckDBPyConnection, articles: Sequence[StoredArticle]) -> None:
+    """Outlet credit, story and quote identities for these stored articles, in this order (the caller's
+    transaction). Articles that already have a story keep it; their credit and quote identities are redone."""
+    by_id = {a.id: a for a in articles}
+    ids = list(by_id)
+    if not ids:
+        return
     known = {
         r[0]: (r[1], bool(r[2]))
         for r in con.execute(
@@ -50,7 +89,7 @@ def record(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
         ).fetchall()
     }
     new = [i for i in ids if i not in known]
-    signatures = {i: dedupe.signature(by_id[i][1] or "") for i in new}
+    signatures = {i: dedupe.signature(by_id[i].text) for i in new}
     keys = {i: dedupe.band_keys(signatures[i]) for i in new}
     stored = _stored_candidates(con, keys)
 
@@ -60,8 +99,7 @@ def record(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
     batch: dict[str, _Stored] = {}
     stories: dict[str, tuple[str, bool]] = dict(known)
     for article_id in ids:
-        _, _text, outlet_line, url = by_id[article_id]
-        credit = outlets.split_outlet(outlet_line, url)
+        credit = outlets.split_outlet(by_id[article_id].outlet, by_id[article_id].url)
         if article_id in known:
             story_id, is_copy = known[article_id]
             con.execute(
@@ -136,19 +174,12 @@ def _best_match(sig: dedupe.Signature, pool: Sequence[_Stored]) -> _Stored | Non
 def _record_quotes(
     con: duckdb.DuckDBPyConnection,
     ids: Sequence[str],
-    by_id: dict[str, tuple[str, str, str | None, str | None]],
+    by_id: dict[str, StoredArticle],
     stories: dict[str, tuple[str, bool]],
 ) -> None:
     """Person id and canonical quote for every quote of the articles (replacing what was recorded before)."""
     con.execute("DELETE FROM quote_people WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)])
-    quotes = con.execute(
-        "SELECT id, article_id, speaker, quote FROM quotes WHERE article_id IN (SELECT unnest(?::VARCHAR[])) "
-        "ORDER BY start_char, id",
-        [list(ids)],
-    ).fetchall()
-    by_article: dict[str, list[tuple[str, str, str]]] = {}
-    for qid, aid, speaker, text in quotes:
-        by_article.setdefault(aid, []).append((qid, speaker, text))
+    by_article = {aid: list(by_id[aid].quotes) for aid in ids}
     copy_stories = sorted({stories[a][0] for a in ids if stories.get(a, ("", False))[1]})
     earlier: dict[str, list[tuple[str, str, str, str]]] = {}  # story -> (article, person, canonical id, text)
     if copy_stories:
@@ -164,7 +195,7 @@ def _record_quotes(
     for aid in ids:
         story_id, is_copy = stories.get(aid, (aid, False))
         names = [speaker for _, speaker, _ in by_article.get(aid, [])]
-        text = by_id[aid][1] or ""
+        text = by_id[aid].text
         for qid, speaker, quote in by_article.get(aid, []):
             person = people.identify(speaker, text, names)
             canonical = qid
@@ -199,5 +230,5 @@ def backfill(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> int:
         ).fetchall()
     ]
     for start in range(0, len(todo), CHUNK):
-        record(con, todo[start : start + CHUNK])
+        record_ids(con, todo[start : start + CHUNK])
     return len(todo)

@@ -313,7 +313,7 @@ def throughput(n: int, seed: int, pipeline_sample: int) -> None:
     def timed_store(record: bool) -> float:
         saved = stories.record
         if not record:
-            stories.record = lambda con, ids: None  # type: ignore[assignment]
+            stories.record = lambda con, articles: None  # type: ignore[assignment]
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 store = Store(Path(tmp) / "t.duckdb")
