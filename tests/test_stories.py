@@ -240,3 +240,24 @@ def test_cli_counts_each_story_once_unless_asked_for_every_copy(
     out = capsys.readouterr().out
     assert "articles 3, stories 2, multi copy stories 1, quotes every copy 4, quotes 3" in out
     assert "rail.txt" in out
+
+
+def test_read_helpers_for_the_dashboard(store: Store) -> None:
+    from analysis import story_views
+
+    store.write_results([rail_result(RAIL, "rail.txt", "TASS", "https://tass.example/rail")])
+    store.write_results([rail_result(RAIL_TRIMMED_COPY, "copy.txt", "Daily Relay (relaying TASS)",
+                                     "https://relay.example/copy")])
+    store.write_results([quote_result(FISHERIES, "fish.txt", "Kyodo News", "https://kyodo.example/fish")])
+    copy_quote = store.query_df("SELECT id FROM quotes_story WHERE is_copy")["id"][0]
+    carriers = story_views.quote_carriers(store, copy_quote)
+    assert list(carriers["article_name"]) == ["copy.txt", "rail.txt"]
+    assert set(carriers["publisher"]) == {"TASS"} and set(carriers["host"]) == {"TASS", "Daily Relay"}
+    by_state = story_views.outlet_breakdown(store, "state_owned")
+    assert dict(zip(by_state["state_owned"], by_state["quotes"], strict=True)) == {"state or public": 2, "private": 1}
+    every = story_views.outlet_breakdown(store, "country", every_copy=True)
+    assert dict(zip(every["country"], every["quotes"], strict=True)) == {"RU": 3, "JP": 1}
+    table = story_views.people_table(store)
+    assert table.set_index("person")["quotes"].to_dict() == {"Marta Kovalenko": 1, "Tomas Berg": 1,
+                                                             "Ivan Sorokin": 1}
+    assert story_views.institutions_table(store, every_copy=True)["quotes"].tolist() == [4]
