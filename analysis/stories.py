@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from analysis.pipeline import ArticleResult
 
 CHUNK = 500  # articles per backfill step
+STORY_COLUMNS = ("article_id", "story_id", "is_copy", "publisher", "host", "source_outlet", "publisher_country",
+                 "publisher_ownership", "shingles", "signature")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,19 +125,22 @@ def record(con: duckdb.DuckDBPyConnection, articles: Sequence[StoredArticle]) ->
             credit.ownership, sig.shingles, sig.to_bytes(),
         ])
     if story_rows:
-        con.executemany(
-            "INSERT OR REPLACE INTO article_stories (article_id, story_id, is_copy, publisher, host, source_outlet, "
-            "publisher_country, publisher_ownership, shingles, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            story_rows,
-        )
+        _insert(con, "article_stories", STORY_COLUMNS, story_rows, replace=True)
     if band_rows:
-        frame = pd.DataFrame(band_rows, columns=["article_id", "band", "key"])
-        con.register("_new_bands", frame)
-        try:
-            con.execute("INSERT INTO story_bands (band, key, article_id) SELECT band, key, article_id FROM _new_bands")
-        finally:
-            con.unregister("_new_bands")
+        _insert(con, "story_bands", ("article_id", "band", "key"), band_rows)
     _record_quotes(con, ids, by_id, stories)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
+            *, replace: bool = False) -> None:
+    """Insert many rows through one DataFrame scan (DuckDB's executemany runs one statement per row)."""
+    frame = pd.DataFrame([list(r) for r in rows], columns=list(columns))
+    con.register("_rows", frame)
+    try:
+        names = ", ".join(columns)
+        con.execute(f"INSERT {'OR REPLACE ' if replace else ''}INTO {table} ({names}) SELECT {names} FROM _rows")
+    finally:
+        con.unregister("_rows")
 
 
 def _stored_candidates(con: duckdb.DuckDBPyConnection, keys: dict[str, list[int]]) -> dict[str, list[_Stored]]:
@@ -207,11 +212,8 @@ def _record_quotes(
             earlier.setdefault(story_id, []).append((aid, person.id, canonical, quote))
             rows.append([qid, aid, person.id, person.name, canonical])
     if rows:
-        con.executemany(
-            "INSERT OR REPLACE INTO quote_people (quote_id, article_id, person_id, person_name, canonical_quote_id) "
-            "VALUES (?, ?, ?, ?, ?)",
-            rows,
-        )
+        _insert(con, "quote_people", ("quote_id", "article_id", "person_id", "person_name", "canonical_quote_id"),
+                rows, replace=True)
 
 
 def backfill(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> int:
