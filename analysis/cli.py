@@ -272,15 +272,45 @@ def cmd_institutions(args: argparse.Namespace) -> int:
             "FROM quotes WHERE NOT institution_known AND institution IS NOT NULL "
             "GROUP BY institution ORDER BY quotes DESC, institution"
         )
+    elif args.every_copy:
+        df = store.query_df(
+            "SELECT institution, institution_type, quotes_every_copy AS quotes, "
+            "round(mean_stance_every_copy, 2) AS mean_stance, stories "
+            "FROM institution_story_stats ORDER BY quotes DESC, institution"
+        )
     else:
+        # Each story's quote counted once (a copy's repeat of it is not), spellings of one institution merged.
         df = store.query_df(
             "SELECT institution, institution_type, quotes, round(mean_stance, 2) AS mean_stance, "
-            "negative, neutral, positive FROM institution_stats ORDER BY quotes DESC, institution"
+            "negative, neutral, positive, quotes_every_copy AS every_copy "
+            "FROM institution_story_stats ORDER BY quotes DESC, institution"
         )
     if df.empty:
         print("no institutions" + (" outside the registry" if args.unknown else ""))
         return 0
     print(df.to_string(index=False))
+    return 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    """Give stories, publishers and person ids to stored articles that lack them (all with --rebuild); a summary."""
+    store = _store(args)
+    done = store.record_stories(rebuild=args.rebuild)
+    summary = store.query_df(
+        "SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM story_stats) AS stories, "
+        "(SELECT count(*) FROM story_stats WHERE articles > 1) AS multi_copy_stories, "
+        "(SELECT count(*) FROM quotes_story) AS quotes_every_copy, (SELECT count(*) FROM quotes_distinct) AS quotes, "
+        "(SELECT count(DISTINCT person_id) FROM quotes_story) AS people, "
+        "(SELECT count(DISTINCT publisher) FROM quotes_story) AS publishers"
+    ).iloc[0]
+    _err(f"recorded {done} article(s)")
+    print(", ".join(f"{k.replace('_', ' ')} {int(v)}" for k, v in summary.items()))
+    top = store.query_df(
+        "SELECT articles, first_article, publishers, hosts FROM story_stats WHERE articles > 1 "
+        "ORDER BY articles DESC, first_article LIMIT ?", (args.top,)
+    )
+    if not top.empty:
+        print(top.to_string(index=False))
     return 0
 
 
@@ -389,7 +419,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("institutions", help="institutions with quote counts and mean stance")
     db_arg(p)
     p.add_argument("--unknown", action="store_true", help="only institutions not in the registry")
+    p.add_argument("--every-copy", action="store_true",
+                   help="count every republished copy of a quote (default: each story's quote once)")
     p.set_defaults(func=cmd_institutions)
+
+    p = sub.add_parser("stories", help="near-duplicate stories, publishers and person ids for stored articles")
+    db_arg(p)
+    p.add_argument("--rebuild", action="store_true",
+                   help="redo every article (after the outlet or people registries changed)")
+    p.add_argument("--top", type=int, default=10, help="list the stories with most copies (default 10)")
+    p.set_defaults(func=cmd_stories)
 
     p = sub.add_parser("charts", help="write stance charts (delegates to dashboard.report); filters pass through")
     db_arg(p)

@@ -18,13 +18,17 @@ FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
 # Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+# Story, publisher, host and person ids come from the issue-14 view ``quotes_story`` (a copy's quote has
+# is_copy = true and the canonical_quote_id of the quote it repeats; filter on NOT is_copy to count each once).
 EXPORT_SQL = """
 SELECT id, article_id, article_name, title, outlet, CAST(date AS VARCHAR) AS date, url,
        speaker, speaker_key, role, institution, institution_type, institution_known, former,
        quote, kind, start_char, end_char,
        model_stance, effective_stance, overridden, override_note,
-       score, confidence, on_target, sentiment, evidence, pipeline_version
-FROM quotes_effective
+       score, confidence, on_target, sentiment, evidence, pipeline_version,
+       story_id, article_is_copy, is_copy, canonical_quote_id, publisher, host, source_outlet,
+       publisher_country, publisher_ownership, publisher_state_owned, person_id, person_name
+FROM quotes_story
 ORDER BY date NULLS LAST, article_name, start_char
 """
 

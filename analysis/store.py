@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -111,6 +112,132 @@ MIGRATIONS: tuple[str, ...] = (
         FROM quotes_effective
         WHERE on_target AND institution IS NOT NULL
         GROUP BY institution;
+    """,
+    # issue 14 (stories, publishers, people): one story per set of near-duplicate articles, the outlet line split
+    # into publisher / host / cited source, a person id per quote and the canonical quote a copy repeats
+    # (written by ``analysis.stories.record``); views that count each story's quote once, with every copy still
+    # countable. Self-contained: new tables and views only, the released ones are untouched.
+    """
+    CREATE TABLE IF NOT EXISTS article_stories (
+        article_id VARCHAR PRIMARY KEY,
+        story_id VARCHAR NOT NULL,
+        is_copy BOOLEAN NOT NULL,
+        publisher VARCHAR,
+        host VARCHAR,
+        source_outlet VARCHAR,
+        publisher_country VARCHAR,
+        publisher_ownership VARCHAR,
+        shingles INTEGER NOT NULL,
+        signature BLOB
+    );
+    CREATE TABLE IF NOT EXISTS story_bands (
+        band SMALLINT NOT NULL,
+        key BIGINT NOT NULL,
+        article_id VARCHAR NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS quote_people (
+        quote_id VARCHAR PRIMARY KEY,
+        article_id VARCHAR NOT NULL,
+        person_id VARCHAR NOT NULL,
+        person_name VARCHAR NOT NULL,
+        canonical_quote_id VARCHAR NOT NULL
+    );
+    CREATE OR REPLACE VIEW quotes_story AS
+        SELECT qe.*,
+               coalesce(s.story_id, qe.article_id) AS story_id,
+               coalesce(s.is_copy, FALSE) AS article_is_copy,
+               coalesce(s.publisher, qe.outlet) AS publisher,
+               coalesce(s.host, qe.outlet) AS host,
+               s.source_outlet,
+               s.publisher_country,
+               s.publisher_ownership,
+               s.publisher_ownership IN ('state', 'public') AS publisher_state_owned,
+               coalesce(p.person_id, qe.speaker_key) AS person_id,
+               coalesce(p.person_name, qe.speaker) AS person_name,
+               coalesce(c.id, qe.id) AS canonical_quote_id,
+               coalesce(c.id <> qe.id, FALSE) AS is_copy,
+               CASE WHEN qe.institution IS NOT NULL THEN lower(regexp_replace(strip_accents(
+                   regexp_replace(trim(qe.institution), '^(?i:the) +', '')), '[^A-Za-z0-9]+', '', 'g')) END
+                   AS institution_key
+        FROM quotes_effective qe
+        LEFT JOIN article_stories s ON s.article_id = qe.article_id
+        LEFT JOIN quote_people p ON p.quote_id = qe.id
+        LEFT JOIN quotes c ON c.id = p.canonical_quote_id;
+    CREATE OR REPLACE VIEW quotes_distinct AS
+        SELECT * FROM quotes_story WHERE NOT is_copy;
+    CREATE OR REPLACE VIEW quote_carriers AS
+        SELECT canonical_quote_id,
+               count(*) AS copies,
+               count(DISTINCT story_id) AS stories,
+               list_sort(list_distinct(list(publisher) FILTER (WHERE publisher IS NOT NULL))) AS publishers,
+               list_sort(list_distinct(list(host) FILTER (WHERE host IS NOT NULL))) AS hosts,
+               list_sort(list_distinct(list(outlet) FILTER (WHERE outlet IS NOT NULL))) AS outlets,
+               list(article_name ORDER BY date NULLS LAST, article_name) AS articles,
+               list(id ORDER BY date NULLS LAST, article_name) AS quote_ids,
+               min(date) AS first_date
+        FROM quotes_story
+        GROUP BY canonical_quote_id;
+    CREATE OR REPLACE VIEW person_stats AS
+        SELECT person_id,
+               mode(person_name) AS person,
+               list_sort(list_distinct(list(speaker))) AS spellings,
+               list_sort(list_distinct(list(institution) FILTER (WHERE institution IS NOT NULL))) AS institutions,
+               count(*) FILTER (WHERE NOT is_copy) AS quotes,
+               count(*) AS quotes_every_copy,
+               count(DISTINCT story_id) AS stories,
+               avg(effective_stance) FILTER (WHERE NOT is_copy) AS mean_stance,
+               avg(effective_stance) AS mean_stance_every_copy,
+               count(*) FILTER (WHERE NOT is_copy AND effective_stance = -1) AS negative,
+               count(*) FILTER (WHERE NOT is_copy AND effective_stance = 0) AS neutral,
+               count(*) FILTER (WHERE NOT is_copy AND effective_stance = 1) AS positive
+        FROM quotes_story
+        WHERE on_target
+        GROUP BY person_id;
+    CREATE OR REPLACE VIEW institution_story_stats AS
+        SELECT institution_key,
+               mode(institution) AS institution,
+               list_sort(list_distinct(list(institution))) AS spellings,
+               mode(institution_type) AS institution_type,
+               count(*) FILTER (WHERE NOT is_copy) AS quotes,
+               count(*) AS quotes_every_copy,
+               count(DISTINCT story_id) AS stories,
+               count(DISTINCT person_id) AS people,
+               avg(effective_stance) FILTER (WHERE NOT is_copy) AS mean_stance,
+               avg(effective_stance) AS mean_stance_every_copy,
+               count(*) FILTER (WHERE NOT is_copy AND effective_stance = -1) AS negative,
+               count(*) FILTER (WHERE NOT is_copy AND effective_stance = 0) AS neutral,
+               count(*) FILTER (WHERE NOT is_copy AND effective_stance = 1) AS positive
+        FROM quotes_story
+        WHERE on_target AND institution_key IS NOT NULL AND institution_key <> ''
+        GROUP BY institution_key;
+    CREATE OR REPLACE VIEW outlet_stats AS
+        SELECT publisher,
+               any_value(publisher_country) AS country,
+               any_value(publisher_ownership) AS ownership,
+               bool_or(publisher_state_owned) AS state_owned,
+               list_sort(list_distinct(list(host) FILTER (WHERE host IS NOT NULL))) AS hosts,
+               count(DISTINCT story_id) AS stories,
+               count(DISTINCT article_id) AS articles,
+               count(*) FILTER (WHERE NOT is_copy) AS quotes,
+               count(*) AS quotes_every_copy,
+               avg(effective_stance) FILTER (WHERE NOT is_copy) AS mean_stance,
+               avg(effective_stance) AS mean_stance_every_copy
+        FROM quotes_story
+        WHERE on_target
+        GROUP BY publisher;
+    CREATE OR REPLACE VIEW story_stats AS
+        SELECT coalesce(s.story_id, a.id) AS story_id,
+               count(*) AS articles,
+               min(a.date) AS first_date,
+               arg_min(a.name, coalesce(s.is_copy, FALSE)) AS first_article,
+               list_sort(list_distinct(list(coalesce(s.publisher, a.outlet)) FILTER (
+                   WHERE coalesce(s.publisher, a.outlet) IS NOT NULL))) AS publishers,
+               list_sort(list_distinct(list(coalesce(s.host, a.outlet)) FILTER (
+                   WHERE coalesce(s.host, a.outlet) IS NOT NULL))) AS hosts,
+               list(a.name ORDER BY a.date NULLS LAST, a.name) AS article_names
+        FROM articles a
+        LEFT JOIN article_stories s ON s.article_id = a.id
+        GROUP BY 1;
     """,
 )
 
@@ -433,6 +560,7 @@ class Store:
                         f"VALUES ({', '.join('?' for _ in QUOTE_COLUMNS)})",
                         list(quotes.values()),
                     )
+                _stories().record_results(con, list(results))
                 con.commit()
             except BaseException:
                 con.rollback()
@@ -471,6 +599,8 @@ class Store:
                     quotes = int(row[0]) if row else 0
                 row = con.execute("SELECT count(*) FROM staged_articles").fetchone()
                 articles = int(row[0]) if row else 0
+                staged = [r[0] for r in con.execute("SELECT id FROM staged_articles ORDER BY id").fetchall()]
+                _stories().record_ids(con, staged)
                 con.execute("DROP TABLE staged_articles")
                 con.commit()
             except BaseException:
@@ -533,6 +663,19 @@ class Store:
         }
         return [by_id[i] for i in ids if i in by_id]
 
+    def record_stories(self, *, rebuild: bool = False) -> int:
+        """Give stories, publishers and person ids to stored articles that have none (every article with
+        ``rebuild``, e.g. after the outlet or people registries changed), in one transaction; returns the count."""
+        with self.write() as con:
+            con.begin()
+            try:
+                done = _stories().backfill(con, rebuild=rebuild)
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        return done
+
     def set_override(self, quote_id: str, stance: int, note: str | None = None) -> None:
         """Record an analyst's stance for a quote (replacing an earlier one); retried on lock."""
         if stance not in (-1, 0, 1):
@@ -548,6 +691,13 @@ class Store:
         """Remove the analyst's stance for a quote (the model's stance applies again)."""
         with self.write() as con:
             con.execute("DELETE FROM overrides WHERE quote_id = ?", [quote_id])
+
+
+def _stories() -> ModuleType:
+    # Imported late: story matching pulls in datasketch and numpy, which readers of the store do not need.
+    from analysis import stories
+
+    return stories
 
 
 def _current_version() -> str:
