@@ -179,7 +179,7 @@ def test_diverging_bars_ranked_by_shrunk_mean_with_n_and_own_mean_axis() -> None
     assert mean.xaxis == "x2" and list(mean.x) == pytest.approx([shrunk[g] for g in _raw(bars[0])])
     assert fig.layout.xaxis2.range == (-1.08, 1.08) and fig.layout.xaxis.range[0] < -1.5  # separate axes
     assert "&lt;b&gt;bad&lt;/b&gt;" in bars[0].hovertext[0] and "<b>bad" not in bars[0].hovertext[0]
-    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text == "Institution"
+    assert fig.layout.xaxis.title.text and fig.layout.meta["group_label"] == "Institution"
     assert any(a.text == "all +0.10" for a in fig.layout.annotations)
 
 
