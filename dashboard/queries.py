@@ -322,13 +322,13 @@ def export_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     ``fictional_demo`` flag per row (its article comes from the bundled fictional corpus)."""
     where, params = where_sql(f)
     history = _has_table(con, "override_history")
-    who = ("(SELECT arg_max(h.who, h.changed_at) FROM override_history h WHERE h.quote_id = q.id)"
-           if history else "NULL")
+    who = ("LEFT JOIN (SELECT quote_id, arg_max(who, seq) AS override_by FROM override_history "
+           "WHERE action = 'set' GROUP BY 1) h ON h.quote_id = q.id" if history else "")
     sql = f"""
         SELECT {EXPORT_COLUMNS}, override_by
-        FROM (SELECT q.*, {who} AS override_by,
+        FROM (SELECT q.*, {"h.override_by" if history else "NULL"} AS override_by,
                      replace(coalesce(a.source, ''), '\\', '/') LIKE '{DEMO_SOURCE}' AS fictional_demo
-              FROM {source(con)} q JOIN articles a ON a.id = q.article_id) {where}
+              FROM {source(con)} q JOIN articles a ON a.id = q.article_id {who}) {where}
         ORDER BY date DESC NULLS LAST, speaker, id
     """
     return _df(con, sql, params)
