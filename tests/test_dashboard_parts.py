@@ -382,3 +382,52 @@ def test_progress_callback_accepts_the_service_shapes(args: tuple[float, ...], e
     bar = _Bar()
     progress_callback(bar)(*args)
     assert bar.calls == [expected]
+
+
+# --- issue 13 / 15 helpers ---------------------------------------------------------------------------
+
+
+def test_describe_names_the_picked_institutions_and_outlets() -> None:
+    from dashboard.filters import describe
+
+    text = describe(Filters(institutions=("Alpha Institute", "Beta University"), outlets=("Harbour Post",)))
+    assert "institutions: Alpha Institute, Beta University" in text and "outlets: Harbour Post" in text
+    many = describe(Filters(institutions=tuple(f"I{i}" for i in range(9))))
+    assert "I5" in many and "I6" not in many and "+ 3 more" in many
+
+
+def test_clamp_dates_moves_link_dates_into_the_store_and_says_so() -> None:
+    from dashboard.filters import clamp_dates
+
+    lo, hi = date(2023, 1, 1), date(2024, 6, 30)
+    f, notes = clamp_dates(Filters(date_from=date(1900, 1, 1), date_to=date(2999, 1, 1)), lo, hi)
+    assert (f.date_from, f.date_to) == (lo, hi) and len(notes) == 2
+    f, notes = clamp_dates(Filters(date_from=date(2024, 3, 1), date_to=date(2023, 2, 1)), lo, hi)
+    assert (f.date_from, f.date_to) == (date(2023, 2, 1), date(2024, 3, 1)) and "swapped" in notes[0]
+    assert clamp_dates(Filters(date_from=date(2023, 5, 5)), lo, hi) == (Filters(date_from=date(2023, 5, 5)), [])
+    f, notes = clamp_dates(Filters(date_from=date(2023, 5, 5)), None, None)
+    assert f.date_from is None and notes
+
+
+def test_keep_of_types_splits_picked_institutions() -> None:
+    from dashboard.filters import keep_of_types
+
+    types = {"A": "think_tank", "B": "government"}
+    assert keep_of_types(["A", "B", "C"], types, ("think_tank",)) == (("A",), ("B", "C"))
+    assert keep_of_types(["A", "B"], types, ()) == (("A", "B"), ())
+
+
+def test_paragraph_html_underlines_search_hits_and_cues_and_escapes() -> None:
+    text = "Intro.\nHe said the <axis> is deepening fast, Deepening indeed.\nNext."
+    start = text.index("the")
+    out = highlight.paragraph_html(text, [[start, start + 30]], start, start + 30, terms=["deepening", "x"])
+    assert out.count(highlight.HIT_STYLE) == 2  # both cases of the cue; the 1-letter term is ignored
+    assert "&lt;axis&gt;" in out and "<axis>" not in out and "Intro" not in out
+
+
+def test_stance_strip_is_three_coloured_and_data_only() -> None:
+    import base64
+
+    svg = base64.b64decode(charts.stance_strip_svg(1, 2, 1).split(",", 1)[1]).decode()
+    assert charts.NEGATIVE in svg and charts.NEUTRAL in svg and charts.POSITIVE in svg
+    assert 'width="25.00"' in svg and 'width="50.00"' in svg
