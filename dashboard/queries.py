@@ -86,13 +86,16 @@ def source(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def version(con: duckdb.DuckDBPyConnection) -> str:
-    """A token that changes whenever quotes, articles or overrides change (the cache key's data half)."""
+    """A token that changes whenever quotes, articles, overrides or the override history change (the cache key's
+    data half)."""
+    history = "(SELECT count(*) FROM override_history)" if _has_table(con, "override_history") else "0"
     row = con.execute(
-        """
+        f"""
         SELECT (SELECT count(*) FROM quotes),
                (SELECT max(ingested_at) FROM articles),
                (SELECT count(*) FROM overrides),
-               (SELECT coalesce(sum(hash(quote_id, stance, coalesce(note, ''))), 0) FROM overrides)
+               (SELECT coalesce(sum(hash(quote_id, stance, coalesce(note, ''))), 0) FROM overrides),
+               {history}
         """
     ).fetchone()
     return "|".join(str(v) for v in (row or ()))

@@ -35,7 +35,7 @@ STANCE_LABELS = STANCE_NAMES
 DEMO_COMMAND = ".venv/bin/stance ingest data/articles"
 DEMO_STAMP = "FICTIONAL DEMO DATA"
 K_DRILL, K_DRILL_GEN, K_DRILL_NOTE, K_NOTES = "_pending_drill", "_drill_gen", "_drill_note", "_filter_notes"
-K_ANALYST = "analyst_name"
+K_ANALYST, K_ANALYST_KEPT = "analyst_name", "_analyst_name"
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
                  "responsive": True}
 

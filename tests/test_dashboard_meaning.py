@@ -168,6 +168,9 @@ def test_override_history_page_and_cli_export(app: AppTest, store_path: Path, tm
     at.text_input(key="override_note").set_value("speaker predicts closer ties")
     at.button[[b.label for b in at.button].index("Save override")].click().run()
     _no_errors(at)
+    at.switch_page("views/overview.py").run()  # the name is typed once per session, kept across pages
+    at.switch_page("views/quotes.py").run()
+    assert at.text_input(key=ui.K_ANALYST).value == "R. Analyst"
     at.radio(key="override_stance").set_value(-1)
     at.text_input(key="override_note").set_value("second look")
     at.button[[b.label for b in at.button].index("Save override")].click().run()

@@ -128,14 +128,17 @@ with right:
                               help=charts.STANCE_DEFINITION)
             note = st.text_input("Note (why)", key="override_note", max_chars=300)
             # Typed once per session: the name stays in the session and goes into the override history.
-            who = st.text_input("Your name", key=ui.K_ANALYST, max_chars=80, placeholder="for the override history")
+            # (widget state is dropped when the page changes, so the name is also kept under a plain session key)
+            who = st.text_input("Your name", key=ui.K_ANALYST, max_chars=80, placeholder="for the override history",
+                                value=st.session_state.get(ui.K_ANALYST_KEPT, ""))
             saved = st.form_submit_button("Save override", type="primary")
         if saved:
+            st.session_state[ui.K_ANALYST_KEPT] = who.strip()
             data.set_override(ctx.db, quote_id, int(choice), note.strip() or None, who=who.strip() or None)
             st.toast("Override saved; the charts now use it.")
             st.rerun()
         if q.get("overridden") and st.button("Clear override (back to the model)", key="clear_override"):
-            data.clear_override(ctx.db, quote_id, who=st.session_state.get(ui.K_ANALYST) or None)
+            data.clear_override(ctx.db, quote_id, who=st.session_state.get(ui.K_ANALYST_KEPT) or None)
             st.rerun()
     log = data.override_log(ctx.db, ctx.version)
     mine = log[log["quote_id"] == quote_id] if len(log) else log
