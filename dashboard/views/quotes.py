@@ -12,7 +12,8 @@ from dashboard.filters import TYPE_LABELS
 LIMIT = 2000
 SELECTED = "selected_quote"
 # The stance as a coloured label in the first column, so it sits next to the quote, never off-screen.
-STANCE_BADGE = {1: "🔵 +1 deepening", 0: "⚪ 0 no call", -1: "🔴 −1 limited"}
+# (Plain symbols, not emoji: headless and many desktop Linux browsers have no colour-emoji font.)
+STANCE_BADGE = {1: "▲ +1 deepening", 0: "● 0 no call", -1: "▼ −1 limited"}
 BADGE_COLOURS = {1: charts.POSITIVE, 0: "#6b6b6b", -1: charts.NEGATIVE}
 
 ctx = ui.page_header("Quote explorer")
@@ -33,8 +34,9 @@ with top:
         + (f" · showing the first {LIMIT:,} (“{sort}”); narrow the filters or download all" if total > LIMIT else "")
         + " · search with the sidebar box or the table toolbar · tick a row for its context"
     )
+badge_colour = {STANCE_BADGE[k]: f"color: {v}; font-weight: 600" for k, v in BADGE_COLOURS.items()}
 event = st.dataframe(
-    table,
+    table.style.map(lambda v: badge_colour.get(v, ""), subset=["badge"]),
     key="quote_table",
     on_select="rerun",
     selection_mode="single-row",
@@ -43,7 +45,7 @@ event = st.dataframe(
     column_order=("badge", "quote", "speaker", "institution", "outlet", "date", "confidence", "role",
                   "institution_type", "score", "sentiment", "kind", "overridden"),
     column_config={
-        "badge": st.column_config.TextColumn("Stance", width="small", pinned=True,
+        "badge": st.column_config.TextColumn("Stance", width=120, pinned=True,
                                              help="Effective stance (after overrides). " + charts.STANCE_DEFINITION),
         "quote": st.column_config.TextColumn("Quote", width="large"),
         "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f",
