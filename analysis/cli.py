@@ -22,6 +22,9 @@ class UserError(Exception):
 
 # ---------------------------------------------------------------------------------------------- helpers
 
+# The stance vocabulary shared with the dashboard (dashboard/charts.py STANCE_NAMES): an assessment, not approval.
+STANCE_WORDS = {1: "deepening", 0: "no call", -1: "limited"}
+
 
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(
@@ -212,7 +215,7 @@ def cmd_override(args: argparse.Namespace) -> int:
         if args.stance is None:
             raise UserError("give --stance -1|0|1 (or --clear)")
         store.set_override(args.quote_id, args.stance, args.note)
-        print(f"override set for {args.quote_id}: stance {args.stance:+d}")
+        print(f"override set for {args.quote_id}: stance {args.stance:+d} ({STANCE_WORDS[args.stance]})")
     return 0
 
 
@@ -244,7 +247,7 @@ def format_explanation(row: dict[str, object]) -> str:
         f"institution: {text(row.get('institution'))} ({text(row.get('institution_type'))})"
         + (" [former]" if row.get("former") else "")
         + ("" if row.get("institution_known", True) else " [not in the registry]"),
-        f"model stance: {int(row['model_stance']):+d}  score {float(row['score']):+.3f}  "  # type: ignore[call-overload,arg-type]
+        f"model stance: {int(row['model_stance']):+d} ({STANCE_WORDS.get(int(row['model_stance']), '?')})  score {float(row['score']):+.3f}  "  # type: ignore[call-overload,arg-type]
         f"confidence {float(row['confidence']):.2f}  on target: {bool(row['on_target'])}",  # type: ignore[arg-type]
         f"sentiment (VADER compound, not stance): {float(row['sentiment']):+.3f}",  # type: ignore[arg-type]
         "evidence:",
@@ -257,7 +260,8 @@ def format_explanation(row: dict[str, object]) -> str:
         lines.append(f"  {int(cue['polarity']):+d} x{float(cue['weight']):.2f}  “{cue['phrase']}”{modifier}")
     if row.get("overridden"):
         note = f" — {row['override_note']}" if row.get("override_note") and row["override_note"] == row["override_note"] else ""
-        lines.append(f"analyst override: {int(row['effective_stance']):+d}{note}")  # type: ignore[call-overload]
+        lines.append(f"analyst override: {int(row['effective_stance']):+d} "  # type: ignore[call-overload]
+                     f"({STANCE_WORDS.get(int(row['effective_stance']), '?')}){note}")  # type: ignore[call-overload]
     else:
         lines.append("analyst override: none")
     return "\n".join(lines)
@@ -405,7 +409,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("override", help="set (or --clear) an analyst's stance for a quote")
     p.add_argument("quote_id", metavar="QUOTE_ID")
-    p.add_argument("--stance", type=int, choices=(-1, 0, 1))
+    p.add_argument("--stance", type=int, choices=(-1, 0, 1),
+                   help="+1 deepening (the speaker judges the cooperation real, substantial or growing), 0 no call, "
+                        "-1 limited (constrained or doomed); an assessment, not approval")
     p.add_argument("--note")
     p.add_argument("--clear", action="store_true")
     db_arg(p)

@@ -41,8 +41,14 @@ def escape_formula(value: object) -> object:
 
 
 def quotes_frame(store: Store) -> pandas.DataFrame:
-    """Every stored quote with its article metadata and effective stance (override, else model)."""
-    return store.query_df(EXPORT_SQL)
+    """Every stored quote with its article metadata and effective stance (override, else model), and for an
+    overridden quote who set the override and when (``override_by`` / ``override_at``, from the history)."""
+    df = store.query_df(EXPORT_SQL)
+    latest = {c.quote_id: c for c in store.override_history() if c.action == "set"}
+    df["override_by"] = [latest[q].who if o and q in latest else None for q, o in zip(df["id"], df["overridden"], strict=True)]
+    df["override_at"] = [latest[q].changed_at.isoformat(timespec="seconds") if o and q in latest else None
+                         for q, o in zip(df["id"], df["overridden"], strict=True)]
+    return df
 
 
 def write_frame(df: pandas.DataFrame, out: Path, fmt: str) -> None:

@@ -8,6 +8,7 @@ before that batch.
 
 from __future__ import annotations
 
+import getpass
 import json
 import random
 import re
@@ -15,6 +16,7 @@ import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
@@ -113,7 +115,7 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE on_target AND institution IS NOT NULL
         GROUP BY institution;
     """,
-    # issue 14 (stories, publishers, people): one story per set of near-duplicate articles, the outlet line split
+    # 2 -> 3 (stories, publishers, people): one story per set of near-duplicate articles, the outlet line split
     # into publisher / host / cited source, a person id per quote and the canonical quote a copy repeats
     # (written by ``analysis.stories.record``); views that count each story's quote once, with every copy still
     # countable. Self-contained: new tables and views only, the released ones are untouched.
@@ -238,6 +240,21 @@ MIGRATIONS: tuple[str, ...] = (
         FROM articles a
         LEFT JOIN article_stories s ON s.article_id = a.id
         GROUP BY 1;
+    """,
+    # 3 -> 4: every override change is kept (who, when, old and new effective stance, note), so an analyst's
+    # correction can be audited and undone; ``overrides`` still holds only the current one.
+    """
+    CREATE SEQUENCE IF NOT EXISTS override_history_seq;
+    CREATE TABLE IF NOT EXISTS override_history (
+        seq BIGINT PRIMARY KEY DEFAULT nextval('override_history_seq'),
+        quote_id VARCHAR NOT NULL,
+        who VARCHAR,
+        changed_at TIMESTAMP NOT NULL,
+        old_stance INTEGER,
+        new_stance INTEGER NOT NULL,
+        action VARCHAR NOT NULL,
+        note VARCHAR
+    );
     """,
 )
 
@@ -453,12 +470,15 @@ class ParquetStore:
         with self.read() as con:
             return con.execute(sql, list(params)).df()
 
-    def set_override(self, quote_id: str, stance: int, note: str | None = None) -> None:
+    def set_override(self, quote_id: str, stance: int, note: str | None = None, *, who: str | None = None) -> None:
         raise StoreReadOnly(f"{self.path} is a Parquet dataset (read-only): ingest it into a DuckDB store to "
                             "record overrides")
 
-    def clear_override(self, quote_id: str) -> None:
+    def clear_override(self, quote_id: str, *, who: str | None = None, note: str | None = None) -> None:
         self.set_override(quote_id, 0)
+
+    def override_history(self, quote_id: str | None = None) -> list[OverrideChange]:
+        return []
 
 
 class Store:
@@ -678,19 +698,97 @@ class Store:
 
     def set_override(self, quote_id: str, stance: int, note: str | None = None) -> None:
         """Record an analyst's stance for a quote (replacing an earlier one); retried on lock."""
+    def set_override(self, quote_id: str, stance: int, note: str | None = None, *, who: str | None = None) -> None:
+        """Record an analyst's stance for a quote (replacing an earlier one) and the change in the override
+        history (``who`` defaults to the OS user), in one transaction; retried on lock."""
         if stance not in (-1, 0, 1):
             raise ValueError(f"stance must be -1, 0 or 1, not {stance!r}")
+        now = datetime.now()
         with self.write() as con:
-            con.execute(
-                "INSERT INTO overrides VALUES (?, ?, ?, ?) ON CONFLICT (quote_id) DO UPDATE SET "
-                "stance = excluded.stance, note = excluded.note, created_at = excluded.created_at",
-                [quote_id, int(stance), note, datetime.now()],
-            )
+            con.begin()
+            try:
+                old = _effective_stance(con, quote_id)
+                con.execute(
+                    "INSERT INTO overrides VALUES (?, ?, ?, ?) ON CONFLICT (quote_id) DO UPDATE SET "
+                    "stance = excluded.stance, note = excluded.note, created_at = excluded.created_at",
+                    [quote_id, int(stance), note, now],
+                )
+                _log_override(con, quote_id, who, now, old, int(stance), "set", note)
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
 
-    def clear_override(self, quote_id: str) -> None:
-        """Remove the analyst's stance for a quote (the model's stance applies again)."""
+    def clear_override(self, quote_id: str, *, who: str | None = None, note: str | None = None) -> None:
+        """Remove the analyst's stance for a quote (the model's stance applies again); logged in the history."""
+        now = datetime.now()
         with self.write() as con:
-            con.execute("DELETE FROM overrides WHERE quote_id = ?", [quote_id])
+            con.begin()
+            try:
+                old = _effective_stance(con, quote_id)
+                con.execute("DELETE FROM overrides WHERE quote_id = ?", [quote_id])
+                model = con.execute("SELECT stance FROM quotes WHERE id = ?", [quote_id]).fetchone()
+                if old is not None or model is not None:
+                    _log_override(con, quote_id, who, now, old, int(model[0]) if model else 0, "clear", note)
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+
+    def override_history(self, quote_id: str | None = None) -> list[OverrideChange]:
+        """Every override change (oldest first), for one quote or all; empty on a store without the history."""
+        with self.read() as con:
+            return read_override_history(con, quote_id)
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideChange:
+    """One analyst action on a quote's stance: old and new effective stance, who, when, why."""
+
+    quote_id: str
+    who: str | None
+    changed_at: datetime
+    old_stance: int | None
+    new_stance: int
+    action: str  # "set" or "clear"
+    note: str | None
+
+
+def _effective_stance(con: duckdb.DuckDBPyConnection, quote_id: str) -> int | None:
+    row = con.execute(
+        "SELECT coalesce(o.stance, q.stance) FROM quotes q LEFT JOIN overrides o ON o.quote_id = q.id WHERE q.id = ?",
+        [quote_id],
+    ).fetchone()
+    if row is None:  # an override for a quote not (yet) stored: its current override, if any, is the old value
+        row = con.execute("SELECT stance FROM overrides WHERE quote_id = ?", [quote_id]).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def _log_override(con: duckdb.DuckDBPyConnection, quote_id: str, who: str | None, when: datetime,
+                  old: int | None, new: int, action: str, note: str | None) -> None:
+    con.execute(
+        "INSERT INTO override_history (quote_id, who, changed_at, old_stance, new_stance, action, note) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [quote_id, (who or "").strip() or _os_user(), when, old, new, action, note],
+    )
+
+
+def _os_user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user database entry (some containers)
+        return None
+
+
+def read_override_history(con: duckdb.DuckDBPyConnection, quote_id: str | None = None) -> list[OverrideChange]:
+    """The override history on an open connection (oldest first); empty when the table does not exist yet."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "override_history" not in tables:
+        return []
+    sql = "SELECT quote_id, who, changed_at, old_stance, new_stance, action, note FROM override_history"
+    rows = con.execute(sql + (" WHERE quote_id = ?" if quote_id else "") + " ORDER BY seq",
+                       [quote_id] if quote_id else []).fetchall()
+    return [OverrideChange(*r) for r in rows]
 
 
 def _stories() -> ModuleType:

@@ -40,7 +40,8 @@ state = data.state(db)
 add_page = st.Page(here / "views" / "add.py", title="Add articles", icon=":material/add_circle:", url_path="add")
 
 if state.error:
-    st.error(f"The store at `{db}` could not be read: {state.error}")
+    st.error("The store could not be read.", icon=":material/error:")
+    ui.text_caption(f"{db}: {state.error}")  # a path and an error message: shown as text, never Markdown
     st.stop()
 
 if not state.exists or state.quotes == 0:
@@ -49,16 +50,19 @@ if not state.exists or state.quotes == 0:
     st.session_state[ui.CTX_KEY] = ui.Context(db, state.version, Filters(), demo=False)
 else:
     filters = ui.sidebar_filters(data.options(db, state.version))
-    st.session_state[ui.CTX_KEY] = ui.Context(db, state.version, filters, demo=state.demo)
+    st.session_state[ui.CTX_KEY] = ui.Context(db, state.version, filters, demo=state.demo,
+                                              demo_articles=state.demo_articles, articles=state.articles)
     pages = [
         st.Page(here / "views" / "overview.py", title="Overview", icon=":material/bar_chart:", url_path="overview", default=True),
         st.Page(here / "views" / "compare.py", title="Institutions × outlets, over time", icon=":material/grid_on:",
                 url_path="compare"),
         st.Page(here / "views" / "experts.py", title="Experts", icon=":material/groups:", url_path="experts"),
         st.Page(here / "views" / "quotes.py", title="Quote explorer", icon=":material/format_quote:", url_path="quotes"),
+        st.Page(here / "views" / "overrides.py", title="Overrides", icon=":material/history:", url_path="overrides"),
     ]
     if not data.read_only(db):
         pages.append(add_page)
-    st.sidebar.caption(f"Store: `{db}` · {state.quotes:,} quotes")
+    with st.sidebar:
+        ui.text_caption(f"Store: {db} · {state.quotes:,} quotes")
 
 st.navigation(pages).run()

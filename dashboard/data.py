@@ -33,7 +33,9 @@ class StoreState:
     path: str
     exists: bool
     version: str = ""
-    demo: bool = False
+    demo: bool = False  # any article from the fictional demo corpus
+    demo_articles: int = 0
+    articles: int = 0
     quotes: int = 0
     error: str | None = None
 
@@ -58,13 +60,14 @@ def state(path: str) -> StoreState:
     try:
         with s.read() as con:
             version = queries.version(con)
-            demo = queries.is_demo(con)
+            demo_articles, articles = queries.demo_counts(con)
             row = con.execute("SELECT count(*) FROM quotes").fetchone()
     except StoreMissing:
         return StoreState(path, exists=False)
     except Exception as exc:  # a corrupt or foreign file is reported on screen, not raised
         return StoreState(path, exists=True, error=f"{exc.__class__.__name__}: {exc}")
-    return StoreState(path, exists=True, version=version, demo=demo, quotes=int(row[0]) if row else 0)
+    return StoreState(path, exists=True, version=version, demo=demo_articles > 0, demo_articles=demo_articles,
+                      articles=articles, quotes=int(row[0]) if row else 0)
 
 
 def _read(path: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -126,16 +129,35 @@ def options(path: str, version: str) -> dict[str, list[str]]:
     return _read(path, queries.options)
 
 
-def set_override(path: str, quote_id: str, stance: int, note: str | None) -> None:
-    """Record an analyst's stance for a quote (the same write as ``stance override``)."""
-    store(path).set_override(quote_id, stance, note or None)
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
+def baseline_mean(path: str, version: str, f: Filters) -> float:
+    """Mean stance of all quotes under the filters minus the group pickers ("selection vs all")."""
+    return _read(path, queries.baseline_mean, f)
 
 
-def clear_override(path: str, quote_id: str) -> None:
-    """Return a quote to the model's stance."""
-    store(path).clear_override(quote_id)
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
+def group_timeline(path: str, version: str, f: Filters, group: str, values: tuple[str, ...]) -> pd.DataFrame:
+    """Monthly mean per group, for the small multiples."""
+    return _read(path, queries.group_timeline, f, group, values)
+
+
+@st.cache_data(ttl=_TTL, max_entries=8, show_spinner=False)
+def override_log(path: str, version: str) -> pd.DataFrame:
+    """Every override change, newest first."""
+    return _read(path, queries.override_log)
+
+
+def set_override(path: str, quote_id: str, stance: int, note: str | None, who: str | None = None) -> None:
+    """Record an analyst's stance for a quote (the same write as ``stance override``), logged with ``who``."""
+    store(path).set_override(quote_id, stance, note or None, who=who)
+
+
+def clear_override(path: str, quote_id: str, who: str | None = None) -> None:
+    """Return a quote to the model's stance (logged in the override history)."""
+    store(path).clear_override(quote_id, who=who)
 
 
 def export_table(path: str, f: Filters) -> pd.DataFrame:
-    """Every filtered quote, for CSV / Parquet downloads (uncached: big, and only made on click)."""
-    return _read(path, queries.quotes_table, f, sort="newest", limit=None)
+    """Every filtered quote with evidence, confidence, override and demo flag, for CSV / Parquet downloads
+    (uncached: big, and only made on click)."""
+    return _read(path, queries.export_table, f)

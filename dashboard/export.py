@@ -96,11 +96,16 @@ def image_session() -> Iterator[None]:
 
 
 def with_caption(fig: go.Figure, caption: str) -> go.Figure:
-    """A copy of the chart with one more line under its title (e.g. the filters it was made with)."""
+    """A copy of the chart with more lines under its title (filters, source line, demo stamp; one per line of
+    ``caption``), escaped so names from articles stay text; the chart grows to keep its plot area."""
     out = go.Figure(fig)
     title = out.layout.title.text or ""
     top = out.layout.margin.t or 100
-    out.update_layout(title_text=f"{title}<br><sup>Filters: {html.escape(caption)}</sup>", margin_t=top + 18)
+    lines = [line for line in caption.splitlines() if line.strip()]
+    extra = "".join(f"<br><sup>{html.escape(line).replace('$', '&#36;')}</sup>" for line in lines)
+    height = out.layout.height or 500
+    out.update_layout(title_text=f"{title}{extra}", margin_t=top + 18 * len(lines), height=height + 18 * len(lines),
+                      title_y=1 - 14 / (height + 18 * len(lines)))
     return out
 
 
@@ -130,3 +135,29 @@ def table_parquet(df: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
     df.to_parquet(buf, index=False)
     return buf.getvalue()
+
+
+DEMO_NOTE = "fictional demo data"
+
+
+def _cues(evidence: object) -> str:
+    """The cue phrases of a stored evidence JSON list, joined with "; " (the JSON column stays beside it)."""
+    import json
+
+    try:
+        items = json.loads(evidence) if isinstance(evidence, str) else []
+    except ValueError:
+        return ""
+    return "; ".join(str(i[0]) for i in items if isinstance(i, list) and i) if isinstance(items, list) else ""
+
+
+def stamped(df: pd.DataFrame, demo: bool) -> pd.DataFrame:
+    """The quote table as downloaded: readable cue phrases beside the evidence JSON, and on a store with demo
+    articles a leading ``data_note`` column saying "fictional demo data" on every demo row."""
+    out = df.copy()
+    if "evidence" in out:
+        out.insert(out.columns.get_loc("evidence"), "cues", out["evidence"].map(_cues))
+    if demo:
+        flags = out["fictional_demo"] if "fictional_demo" in out else pd.Series(True, index=out.index)
+        out.insert(0, "data_note", [DEMO_NOTE if bool(v) else "" for v in flags])
+    return out

@@ -16,7 +16,13 @@ KINDS: tuple[str, ...] = ("direct", "indirect")
 STANCES: tuple[int, ...] = (-1, 0, 1)
 # The one-click preset: analysts most often ask "what do the think tanks say?".
 THINK_TANK_TYPES: tuple[str, ...] = ("think_tank",)
-DEFAULT_MIN_QUOTES = 2
+# Groups with fewer quotes are left out of rankings by default: 3 keeps most institutions on a real corpus while
+# dropping one- and two-quote groups (charts still tag groups under ``charts.SMALL_GROUP`` as "few").
+DEFAULT_MIN_QUOTES = 3
+# Quotes whose stored model confidence is below this are "low confidence" (the stance helper calibrates it; 0.5 until
+# then). The sidebar can hide them; by default every quote is shown.
+LOW_CONFIDENCE = 0.5
+DESCRIBE_NAMES = 6  # a summary names up to this many picked values, then "+ k more"
 TYPE_LABELS = {"think_tank": "Think tank", "university": "University", "government": "Government",
                "international_org": "International org.", "military": "Military", "media": "Media",
                "other": "Other", "unknown": "Unknown"}
@@ -34,6 +40,7 @@ _KEYS = {
     "on_target_only": "on_target",
     "min_quotes": "min",
     "search": "q",
+    "hide_low_confidence": "lowconf",
 }
 
 
@@ -52,9 +59,11 @@ class Filters:
     on_target_only: bool = True
     min_quotes: int = DEFAULT_MIN_QUOTES
     search: str = ""
+    hide_low_confidence: bool = False
 
     def think_tanks(self) -> Filters:
-        """The think-tank preset: only think-tank speakers, other filters kept."""
+        """The think-tank preset: only think-tank speakers, other filters kept (picked institutions are kept by
+        the app when they are think tanks; see ``keep_of_types``)."""
         return replace(self, institution_types=THINK_TANK_TYPES, institutions=())
 
     @property
@@ -69,11 +78,11 @@ def describe(f: Filters) -> str:
     if f.institution_types:
         parts.append("types: " + ", ".join(TYPE_LABELS.get(t, t) for t in f.institution_types))
     if f.institutions:
-        parts.append(f"{len(f.institutions)} institution(s)")
+        parts.append("institutions: " + _names(f.institutions))
     if f.outlets:
-        parts.append(f"{len(f.outlets)} outlet(s)")
+        parts.append("outlets: " + _names(f.outlets))
     if f.speakers:
-        parts.append(f"{len(f.speakers)} speaker(s)")
+        parts.append("speakers: " + _names(f.speakers))
     if f.date_from or f.date_to:
         parts.append(f"{f.date_from or '…'} to {f.date_to or '…'}")
     if f.stances:
@@ -82,8 +91,47 @@ def describe(f: Filters) -> str:
         parts.append("/".join(f.kinds))
     if f.search:
         parts.append(f"search “{f.search}”")
+    if f.hide_low_confidence:
+        parts.append(f"confidence ≥ {LOW_CONFIDENCE:.0%}")
     parts.append("on-target only" if f.on_target_only else "all quotes")
     return "; ".join(parts)
+
+
+def _names(values: Sequence[str]) -> str:
+    shown = ", ".join(values[:DESCRIBE_NAMES])
+    return shown + (f" + {len(values) - DESCRIBE_NAMES} more" if len(values) > DESCRIBE_NAMES else "")
+
+
+def keep_of_types(institutions: Sequence[str], types_of: Mapping[str, str], types: Sequence[str]) -> tuple[
+        tuple[str, ...], tuple[str, ...]]:
+    """Split picked institutions into (kept: of one of ``types``, dropped: of another type)."""
+    if not types:
+        return tuple(institutions), ()
+    kept = tuple(i for i in institutions if types_of.get(i) in types)
+    return kept, tuple(i for i in institutions if i not in kept)
+
+
+def clamp_dates(f: Filters, lo: date | None, hi: date | None) -> tuple[Filters, list[str]]:
+    """Dates moved into the store's [lo, hi] (a stale or crafted link), with one sentence per change."""
+    notes: list[str] = []
+    if lo is None or hi is None:
+        if f.date_from or f.date_to:
+            notes.append("The store has no dated articles, so the link's date range is ignored.")
+        return replace(f, date_from=None, date_to=None), notes
+
+    def clamp(name: str, value: date | None) -> date | None:
+        if value is None or lo <= value <= hi:
+            return value
+        moved = lo if value < lo else hi
+        notes.append(f"The “{name}” date {value.isoformat()} is outside the stored articles' dates "
+                     f"({lo.isoformat()} to {hi.isoformat()}); using {moved.isoformat()}.")
+        return moved
+
+    start, end = clamp("from", f.date_from), clamp("to", f.date_to)
+    if start and end and start > end:
+        notes.append(f"The “from” date {start.isoformat()} is after the “to” date {end.isoformat()}; swapped.")
+        start, end = end, start
+    return replace(f, date_from=start, date_to=end), notes
 
 
 def where_sql(f: Filters) -> tuple[str, list[object]]:
@@ -110,6 +158,9 @@ def where_sql(f: Filters) -> tuple[str, list[object]]:
         params.append(f.date_to)
     if f.on_target_only:
         clauses.append("on_target")
+    if f.hide_low_confidence:
+        clauses.append("confidence >= ?")
+        params.append(LOW_CONFIDENCE)
     if f.search.strip():
         # ILIKE with bound pattern; escape the LIKE wildcards so a search for "50%" means that text.
         pattern = "%" + f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -181,6 +232,7 @@ def from_query(params: Mapping[str, Sequence[str]]) -> Filters:
         on_target_only=on_target != "0" if on_target is not None else True,
         min_quotes=_parse_int(one("min_quotes"), DEFAULT_MIN_QUOTES),
         search=one("search") or "",
+        hide_low_confidence=one("hide_low_confidence") == "1",
     )
 
 
@@ -198,6 +250,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-targets", action="store_true", help="include quotes not about the cooperation")
     parser.add_argument("--min-quotes", type=int, default=DEFAULT_MIN_QUOTES)
     parser.add_argument("--search", default="")
+    parser.add_argument("--hide-low-confidence", action="store_true",
+                        help=f"leave out quotes whose stance confidence is below {LOW_CONFIDENCE}")
 
 
 def from_arguments(ns: argparse.Namespace) -> Filters:
@@ -214,5 +268,6 @@ def from_arguments(ns: argparse.Namespace) -> Filters:
         on_target_only=not ns.all_targets,
         min_quotes=max(1, ns.min_quotes),
         search=ns.search,
+        hide_low_confidence=bool(getattr(ns, "hide_low_confidence", False)),
     )
     return f.think_tanks() if ns.think_tanks else f

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.filters import Filters, where_sql
+from dashboard.outlets import canonical_outlet
 
 # Group-by columns the charts may ask for (identifiers are whitelisted, never taken from input).
 GROUPS = {
@@ -36,6 +37,14 @@ TABLE_COLUMNS = (
     "id, quote, speaker, role, institution, institution_type, outlet, date, effective_stance AS stance, "
     "score, sentiment, kind, overridden, model_stance, confidence, url, title"
 )
+# Data exports carry what an analyst needs to check a number: evidence cues, target check, confidence, the
+# override and its note, and whether the article is from the fictional demo corpus.
+EXPORT_COLUMNS = (
+    "id, quote, speaker, role, institution, institution_type, outlet, raw_outlet, date, title, url, "
+    "effective_stance AS stance, model_stance, overridden, override_note, score, confidence, on_target, "
+    "evidence, sentiment, kind, fictional_demo"
+)
+DEMO_SOURCE = "%data/articles/%"  # sources of the bundled fictional corpus
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,34 +71,59 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> pd.Da
     return con.execute(sql, params).df()
 
 
+def source(con: duckdb.DuckDBPyConnection) -> str:
+    """The relation every dashboard query reads: ``quotes_effective`` with ``outlet`` folded to the canonical
+    outlet (``dashboard.outlets``) and the raw string kept as ``raw_outlet``. The raw -> canonical map is small
+    (one row per distinct outlet) and registered on the connection; without any syndicated names the view is
+    read directly."""
+    raws = [r[0] for r in con.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL").fetchall()]
+    pairs = [(r, canonical_outlet(r)) for r in raws]
+    if all(r == c for r, c in pairs):
+        return "(SELECT *, outlet AS raw_outlet FROM quotes_effective)"
+    con.register("_outlet_map", pd.DataFrame(pairs, columns=["raw", "canonical"]))
+    return ("(SELECT qe.* REPLACE (coalesce(m.canonical, qe.outlet) AS outlet), qe.outlet AS raw_outlet "
+            "FROM quotes_effective qe LEFT JOIN _outlet_map m ON m.raw = qe.outlet)")
+
+
 def version(con: duckdb.DuckDBPyConnection) -> str:
-    """A token that changes whenever quotes, articles or overrides change (the cache key's data half)."""
+    """A token that changes whenever quotes, articles, overrides or the override history change (the cache key's
+    data half)."""
+    history = "(SELECT count(*) FROM override_history)" if _has_table(con, "override_history") else "0"
     row = con.execute(
-        """
+        f"""
         SELECT (SELECT count(*) FROM quotes),
                (SELECT max(ingested_at) FROM articles),
                (SELECT count(*) FROM overrides),
-               (SELECT coalesce(sum(hash(quote_id, stance, coalesce(note, ''))), 0) FROM overrides)
+               (SELECT coalesce(sum(hash(quote_id, stance, coalesce(note, ''))), 0) FROM overrides),
+               {history}
         """
     ).fetchone()
     return "|".join(str(v) for v in (row or ()))
 
 
-def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when every stored article was read from the bundled fictional corpus (``data/articles``)."""
+def demo_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(articles from the bundled fictional corpus ``data/articles``, all articles)."""
     row = con.execute(
-        """
-        SELECT count(*), count(*) FILTER (
-            WHERE replace(coalesce(source, ''), '\\', '/') LIKE '%data/articles/%')
+        f"""
+        SELECT count(*) FILTER (WHERE {_DEMO_SQL}), count(*)
         FROM articles
         """
     ).fetchone()
-    return bool(row and row[0] and row[0] == row[1])
+    return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when any stored article comes from the fictional demo corpus (then the UI warns, exports are stamped)."""
+    return demo_counts(con)[0] > 0
+
+
+_DEMO_SQL = "replace(coalesce(source, ''), '\\', '/') LIKE '%data/articles/%'"
 
 
 def headline(con: duckdb.DuckDBPyConnection, f: Filters) -> Headline:
     """Counts of articles, quotes, speakers, institutions, outlets and stance shares under the filters."""
     where, params = where_sql(f)
+    src = source(con)
     row = con.execute(
         f"""
         SELECT count(DISTINCT article_id), count(*), count(DISTINCT speaker_key),
@@ -98,7 +132,7 @@ def headline(con: duckdb.DuckDBPyConnection, f: Filters) -> Headline:
                count(*) FILTER (WHERE effective_stance = 0),
                count(*) FILTER (WHERE effective_stance > 0),
                count(*) FILTER (WHERE date IS NULL)
-        FROM quotes_effective {where}
+        FROM {src} {where}
         """,
         params,
     ).fetchone()
@@ -108,10 +142,11 @@ def headline(con: duckdb.DuckDBPyConnection, f: Filters) -> Headline:
 def stance_by(
     con: duckdb.DuckDBPyConnection, f: Filters, group: str, *, top: int | None = None
 ) -> tuple[pd.DataFrame, int]:
-    """-1/0/+1 counts, mean score and the most telling example per group; (top groups by size, total groups).
+    """-1/0/+1 counts, mean and the most telling example per group; (the ``top`` largest groups, number of groups
+    with at least ``f.min_quotes`` quotes). Column ``prior`` (the same on every row) is the mean stance of every
+    quote in the breakdown, small groups included: the target the charts shrink group means toward.
 
-    Groups smaller than ``f.min_quotes`` are left out; quotes with no value for the group (no institution
-    named) are left out of the institution breakdown only.
+    Quotes with no value for the group (no institution named) are left out of the institution breakdown only.
     """
     expr = GROUPS[group]
     where, params = where_sql(f)
@@ -129,15 +164,28 @@ def stance_by(
                         {EXAMPLE_CHARS}) AS ex_neg,
                    left(arg_max(speaker || ': ' || quote, score) FILTER (WHERE effective_stance > 0),
                         {EXAMPLE_CHARS}) AS ex_pos
-            FROM quotes_effective {where}
+            FROM {source(con)} {where}
             GROUP BY 1
-            HAVING count(*) >= ?
         )
-        SELECT *, count(*) OVER () AS total FROM g ORDER BY n DESC, "group" {'LIMIT ?' if top else ''}
+        SELECT *, count(*) FILTER (WHERE n >= ?) OVER () AS total, sum(pos - neg) OVER () / sum(n) OVER () AS prior
+        FROM g ORDER BY n DESC, "group"
     """
-    df = _df(con, sql, [*params, f.min_quotes, *([top] if top else [])])
+    df = _df(con, sql, [*params, f.min_quotes])
     total = int(df["total"].iloc[0]) if len(df) else 0
-    return df.drop(columns="total"), total
+    df = df[df["n"] >= f.min_quotes].drop(columns=["total"])
+    if top:
+        df = df.head(top)
+    return df.reset_index(drop=True), total
+
+
+def baseline_mean(con: duckdb.DuckDBPyConnection, f: Filters) -> float:
+    """Mean stance of every quote under the filters but without the group pickers (institution types,
+    institutions, outlets, speakers): the "all" the charts compare a selection with."""
+    from dataclasses import replace
+
+    where, params = where_sql(replace(f, institution_types=(), institutions=(), outlets=(), speakers=()))
+    row = con.execute(f"SELECT avg(effective_stance) FROM {source(con)} {where}", params).fetchone()
+    return float(row[0]) if row and row[0] is not None else float("nan")
 
 
 def heatmap(
@@ -145,7 +193,7 @@ def heatmap(
 ) -> pd.DataFrame:
     """Mean stance and count per (institution, outlet) for the largest institutions and outlets."""
     where, params = where_sql(f)
-    base = f"SELECT * FROM quotes_effective {where}"
+    base = f"SELECT * FROM {source(con)} {where}"
     sql = f"""
         WITH base AS ({base}),
         ti AS (SELECT institution FROM base WHERE institution IS NOT NULL
@@ -172,8 +220,8 @@ def timeline(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
                count(*) FILTER (WHERE effective_stance < 0) AS neg,
                count(*) FILTER (WHERE effective_stance = 0) AS neu,
                count(*) FILTER (WHERE effective_stance > 0) AS pos,
-               avg(effective_stance) AS mean
-        FROM quotes_effective {where}
+               avg(effective_stance) AS mean, stddev_samp(effective_stance) AS sd
+        FROM {source(con)} {where}
         GROUP BY 1 ORDER BY 1
     """
     return _df(con, sql, params)
@@ -191,7 +239,7 @@ def experts(con: duckdb.DuckDBPyConnection, f: Filters, *, limit: int = 500) -> 
                count(*) FILTER (WHERE effective_stance = 0) AS neu,
                count(*) FILTER (WHERE effective_stance > 0) AS pos,
                min(date) AS first, max(date) AS last
-        FROM quotes_effective {where}
+        FROM {source(con)} {where}
         GROUP BY speaker
         HAVING count(*) >= ?
         ORDER BY n DESC, speaker
@@ -206,7 +254,7 @@ def quotes_table(
     """The filtered quotes, one row each, sorted in SQL; ``limit=None`` for exports."""
     where, params = where_sql(f)
     order = SORTS.get(sort, SORTS["newest"])
-    sql = f"SELECT {TABLE_COLUMNS} FROM quotes_effective {where} ORDER BY {order}, id"
+    sql = f"SELECT {TABLE_COLUMNS} FROM {source(con)} {where} ORDER BY {order}, id"
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, limit]
@@ -216,16 +264,16 @@ def quotes_table(
 def count_quotes(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
     """Number of quotes under the filters."""
     where, params = where_sql(f)
-    row = con.execute(f"SELECT count(*) FROM quotes_effective {where}", params).fetchone()
+    row = con.execute(f"SELECT count(*) FROM {source(con)} {where}", params).fetchone()
     return int(row[0]) if row else 0
 
 
 def quote_detail(con: duckdb.DuckDBPyConnection, quote_id: str) -> dict[str, Any] | None:
     """One quote with its article text, segments and evidence (parsed from JSON)."""
     cur = con.execute(
-        """
+        f"""
         SELECT q.*, a.text AS article_text
-        FROM quotes_effective q JOIN articles a ON a.id = q.article_id
+        FROM {source(con)} q JOIN articles a ON a.id = q.article_id
         WHERE q.id = ?
         """,
         [quote_id],
@@ -251,15 +299,79 @@ def _json_list(value: object) -> list[Any]:
 
 
 def options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Distinct values for the sidebar pickers, largest first (unfiltered, so choices never vanish)."""
+    """Distinct values for the sidebar pickers, largest first (unfiltered, so choices never vanish);
+    ``institution_type_of`` holds "institution\ttype" pairs (an institution's most frequent type), so the
+    institution picker can follow the chosen types."""
     out: dict[str, list[str]] = {}
+    src = source(con)
     for key, column in (("institution_types", "institution_type"), ("institutions", "institution"),
                         ("outlets", "outlet"), ("speakers", "speaker")):
         rows = con.execute(
-            f"SELECT {column} FROM quotes_effective WHERE {column} IS NOT NULL "
+            f"SELECT {column} FROM {src} WHERE {column} IS NOT NULL "
             f"GROUP BY 1 ORDER BY count(*) DESC, 1"
         ).fetchall()
         out[key] = [str(r[0]) for r in rows]
+    pairs = con.execute(
+        f"SELECT institution, mode(institution_type) FROM {src} WHERE institution IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    out["institution_type_of"] = [f"{a}\t{b}" for a, b in pairs]
     row = con.execute("SELECT min(date), max(date) FROM articles").fetchone()
     out["date_range"] = [str(v) for v in row] if row and row[0] is not None else []
     return out
+
+
+def export_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Every filtered quote with its evidence, target check, confidence, override (note, who, when) and a
+    ``fictional_demo`` flag per row (its article comes from the bundled fictional corpus)."""
+    where, params = where_sql(f)
+    history = _has_table(con, "override_history")
+    who = ("LEFT JOIN (SELECT quote_id, arg_max(who, seq) AS override_by FROM override_history "
+           "WHERE action = 'set' GROUP BY 1) h ON h.quote_id = q.id" if history else "")
+    sql = f"""
+        SELECT {EXPORT_COLUMNS}, override_by
+        FROM (SELECT q.*, {"h.override_by" if history else "NULL"} AS override_by,
+                     replace(coalesce(a.source, ''), '\\', '/') LIKE '{DEMO_SOURCE}' AS fictional_demo
+              FROM {source(con)} q JOIN articles a ON a.id = q.article_id {who}) {where}
+        ORDER BY date DESC NULLS LAST, speaker, id
+    """
+    return _df(con, sql, params)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
+    return bool(row and row[0])
+
+
+def group_timeline(con: duckdb.DuckDBPyConnection, f: Filters, group: str, values: tuple[str, ...] = (),
+                   *, top: int = 6) -> pd.DataFrame:
+    """Monthly count and mean per group (``values``, else the ``top`` largest groups): the small multiples."""
+    expr = GROUPS[group]
+    where, params = where_sql(f)
+    cond = f"date IS NOT NULL AND {expr} IS NOT NULL"
+    where = f"{where} AND {cond}" if where else f"WHERE {cond}"
+    if values:
+        pick = f"{expr} IN ({', '.join('?' for _ in values)})"
+        pick_params: list[object] = list(values)
+    else:
+        pick = f"{expr} IN (SELECT {expr} FROM {source(con)} {where} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?)"
+        pick_params = [*params, top]
+    sql = f"""
+        SELECT {expr} AS "group", date_trunc('month', date)::DATE AS month, count(*) AS n,
+               avg(effective_stance) AS mean
+        FROM {source(con)} {where} AND {pick}
+        GROUP BY 1, 2 ORDER BY 1, 2
+    """
+    return _df(con, sql, [*params, *pick_params])
+
+
+def override_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every override change (newest first) with the quote, speaker and current effective stance."""
+    if not _has_table(con, "override_history"):
+        return pd.DataFrame(columns=["changed_at", "who", "action", "quote_id", "speaker", "quote", "old_stance",
+                                     "new_stance", "note", "current"])
+    return _df(con, f"""
+        SELECT h.changed_at, h.who, h.action, h.quote_id, q.speaker, q.quote, h.old_stance, h.new_stance, h.note,
+               q.effective_stance AS current
+        FROM override_history h LEFT JOIN {source(con)} q ON q.id = h.quote_id
+        ORDER BY h.changed_at DESC, h.seq DESC
+    """, [])

@@ -21,38 +21,57 @@ from dashboard import charts, export, queries
 from dashboard.filters import Filters, add_arguments, describe, from_arguments
 
 TOP = 15
+TOP_OUTLETS = 12
 
 
 def build_figures(store: Store, f: Filters, *, top: int = TOP) -> dict[str, go.Figure]:
     """Every dashboard chart under the filters, by file stem."""
     with store.read() as con:
         inst, n_inst = queries.stance_by(con, f, "institution", top=top)
-        outlet, _ = queries.stance_by(con, f, "outlet")
+        outlet, n_outlets = queries.stance_by(con, f, "outlet")
         itype, _ = queries.stance_by(con, f, "institution_type")
         heat = queries.heatmap(con, f)
         months = queries.timeline(con, f)
         people = queries.experts(con, f, limit=25).rename(columns={"speaker": "group"})
         head = queries.headline(con, f)
+        baseline = queries.baseline_mean(con, f)
     undated = "" if f.dated_only or not head.undated else f" · {head.undated} quotes with unknown dates not shown"
+    ranked = f"ranked by shrunk mean ({charts.PRIOR_QUOTES} pseudo-quotes) · ≥{f.min_quotes} quotes each"
     makers: dict[str, Callable[[], go.Figure]] = {
         "stance_by_institution": lambda: charts.diverging_bars(
-            inst, group="institution", title="Which institutions' experts support the cooperation, and which oppose it?",
-            subtitle=f"{len(inst)} of {n_inst} institutions, sorted by mean stance · ≥{f.min_quotes} quotes each"),
+            inst, group="institution", baseline=baseline,
+            title="Which institutions' experts see the cooperation deepening, and which see it limited?",
+            subtitle=f"{len(inst)} of {n_inst} institutions · {ranked}"),
         "stance_by_outlet": lambda: charts.diverging_bars(
-            outlet, group="outlet", title="Whose views does each outlet quote?"),
+            charts.fold_rest(outlet, TOP_OUTLETS), group="outlet", baseline=baseline,
+            title="How do the quotes each outlet carries assess it?", subtitle=f"{n_outlets} outlets · {ranked}"),
         "stance_by_institution_type": lambda: charts.diverging_bars(
-            itype, group="institution_type", title="Do think tanks, governments and universities differ?"),
+            itype, group="institution_type", baseline=baseline,
+            title="Do think tanks, governments and universities differ?", subtitle=ranked),
         "institution_outlet_heatmap": lambda: charts.heatmap(
             heat, min_quotes=f.min_quotes,
             title="Does an institution sound different depending on the outlet quoting it?",
-            subtitle=f"Grey cells have fewer than {f.min_quotes} quotes"),
+            subtitle=f"White cells with a (count) have fewer than {f.min_quotes} quotes"),
         "stance_over_time": lambda: charts.timeline(
-            months, title="How has the stance changed over time?",
-            subtitle=f"Quotes per month of article publication{undated}"),
+            months, title="How has the stance changed over time?", min_quotes=f.min_quotes,
+            subtitle=f"Quotes per month of article publication; monthly mean with a 95 % band{undated}"),
         "stance_by_expert": lambda: charts.diverging_bars(
-            people, group="speaker", title="Where do the most-quoted experts stand?"),
+            people, group="speaker", baseline=baseline, title="Where do the most-quoted experts stand?",
+            subtitle=ranked),
     }
     return {name: make() for name, make in makers.items()}
+
+
+def caption(store: Store, f: Filters) -> str:
+    """The lines under every exported chart's title: filters, source / date range / n, and the demo stamp."""
+    with store.read() as con:
+        demo, articles = queries.demo_counts(con)
+        n = queries.count_quotes(con, f)
+    lines = [f"Filters: {describe(f)}",
+             f"Source: {store.path.name} · {f.date_from or 'first'} to {f.date_to or 'last'} article date · n = {n:,} quotes"]
+    if demo:
+        lines.append(f"FICTIONAL DEMO DATA: {demo:,} of {articles:,} articles are fictional")
+    return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
@@ -72,6 +91,7 @@ def main(argv: list[str]) -> int:
     f = from_arguments(args)
     try:
         figures = build_figures(store, f)
+        note = caption(store, f)
     except StoreMissing:
         print(f"No store at {db}.", file=sys.stderr)
         return 1
@@ -80,7 +100,7 @@ def main(argv: list[str]) -> int:
         with export.image_session() if args.format in export.STATIC_FORMATS else nullcontext():
             for name, fig in figures.items():
                 path = args.out / f"{name}.{args.format}"
-                path.write_bytes(export.figure_bytes(export.with_caption(fig, describe(f)), args.format))
+                path.write_bytes(export.figure_bytes(export.with_caption(fig, note), args.format))
                 print(path)
     except export.ExportUnavailable as exc:
         print(str(exc), file=sys.stderr)

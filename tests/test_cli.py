@@ -117,7 +117,7 @@ def test_ingest_query_override_explain_export(
     code, out, _ = run(capsys, "explain", quote_id, "--db", db)
     assert code == 0
     assert f"quote {quote_id}" in out and "model stance:" in out and "evidence:" in out
-    assert "analyst override: -1 — read again" in out
+    assert "analyst override: -1 (limited) — read again" in out
     code, out, _ = run(capsys, "override", quote_id, "--clear", "--db", db)
     assert code == 0
     code, out, _ = run(capsys, "explain", quote_id, "--db", db)

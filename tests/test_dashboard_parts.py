@@ -159,27 +159,83 @@ GROUPS = pd.DataFrame({
 })
 
 
-def test_diverging_bars_sorted_by_mean_with_scale_colours() -> None:
-    fig = charts.diverging_bars(GROUPS, group="institution", title="Q?")
+def _raw(trace: object) -> list[str]:
+    return [json.loads(c)[1] for c in trace.customdata]  # type: ignore[attr-defined]
+
+
+def test_diverging_bars_ranked_by_shrunk_mean_with_n_and_own_mean_axis() -> None:
+    fig = charts.diverging_bars(GROUPS, group="institution", title="Q?", baseline=0.1)
     bars = [t for t in fig.data if t.type == "bar"]
     assert [b.marker.color for b in bars] == [charts.NEGATIVE, charts.NEUTRAL, charts.POSITIVE]
-    assert list(bars[0].y) == ["Alpha Institute", "Beta University", "Gamma Office"]  # bottom = most against
-    assert list(bars[0].x) == [-7, -1, 0] and list(bars[2].x) == [1, 3, 3]
+    prior = charts.overall_mean(GROUPS)
+    shrunk = {g: (m * n + charts.PRIOR_QUOTES * prior) / (n + charts.PRIOR_QUOTES)
+              for g, m, n in zip(GROUPS["group"], GROUPS["mean"], GROUPS["n"], strict=True)}
+    assert _raw(bars[0]) == sorted(shrunk, key=shrunk.__getitem__)  # bottom = most limited
+    assert [t.split("<br>")[0] for t in bars[0].y] == _raw(bars[0])
+    assert all(f"n={n}" in t for t, n in zip(bars[0].y, [10, 6, 4], strict=True))  # n on every row
+    assert "few" in bars[0].y[2] and "few" not in bars[0].y[0]  # 4 and 6 quotes < SMALL_GROUP; 10 is not
+    assert list(bars[0].marker.opacity) == [1.0, 0.45, 0.45]
     mean = next(t for t in fig.data if t.type == "scatter")
-    assert list(mean.x) == [-0.6, 0.333, 0.75] and mean.xaxis == "x2"
+    assert mean.xaxis == "x2" and list(mean.x) == pytest.approx([shrunk[g] for g in _raw(bars[0])])
+    assert fig.layout.xaxis2.range == (-1.08, 1.08) and fig.layout.xaxis.range[0] < -1.5  # separate axes
     assert "&lt;b&gt;bad&lt;/b&gt;" in bars[0].hovertext[0] and "<b>bad" not in bars[0].hovertext[0]
-    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text == "Institution"
+    assert fig.layout.xaxis.title.text and fig.layout.meta["group_label"] == "Institution"
+    assert any(a.text == "all +0.10" for a in fig.layout.annotations)
+
+
+def test_small_groups_cannot_top_the_ranking() -> None:
+    groups = pd.DataFrame({"group": ["Tiny", "Big", "Wide"], "n": [2, 40, 60], "neg": [0, 5, 20], "neu": [0, 10, 20],
+                           "pos": [2, 25, 20], "mean": [1.0, 0.5, 0.0]})
+    fig = charts.diverging_bars(groups, group="institution", title="Q?")
+    assert _raw(fig.data[0]) == ["Wide", "Tiny", "Big"]  # Big on top despite Tiny's raw mean of +1
+
+
+def test_outlets_fold_to_top_n_and_syndication_names() -> None:
+    from dashboard.outlets import canonical_outlet
+
+    assert canonical_outlet("Harbour Post (republished by Lantern Wire)") == "Harbour Post"
+    assert canonical_outlet("Harbour Post, citing Reuters") == "Harbour Post"
+    assert canonical_outlet("Harbour Post (via AFP)") == "Harbour Post"
+    assert canonical_outlet("Via Verde Daily") == "Via Verde Daily"
+    many = pd.DataFrame({"group": [f"O{i}" for i in range(20)], "n": list(range(40, 20, -1)), "neg": [1] * 20,
+                         "neu": [1] * 20, "pos": [1] * 20, "mean": [0.0] * 20})
+    many["n"] = 3
+    folded = charts.fold_rest(many, 12)
+    assert len(folded) == 13 and folded.iloc[-1]["group"] == "other outlets (8)" and folded.iloc[-1]["n"] == 24
+    fig = charts.diverging_bars(folded, group="outlet", title="Q?")
+    assert _raw(fig.data[0])[0] is None and "other outlets" in fig.data[0].y[0]  # drawn at the bottom
+
+
+def test_syndicated_outlets_are_merged_in_queries(tmp_path: Path) -> None:
+    db = build_store(tmp_path / "o.duckdb", 200, seed=5)
+    c = duckdb.connect(str(db))
+    outlet = c.execute("SELECT outlet FROM articles GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    c.execute("UPDATE articles SET outlet = outlet || ' (republished by Other Wire)' WHERE id IN "
+              "(SELECT id FROM articles WHERE outlet = ? LIMIT 3)", [outlet])
+    c.close()
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        df, _ = queries.stance_by(c, Filters(on_target_only=False, min_quotes=1), "outlet")
+        assert not any("republished" in g for g in df["group"])
+        raw_n = c.execute("SELECT count(*) FROM quotes_effective WHERE outlet LIKE ? || '%'", [outlet]).fetchone()[0]
+        assert int(df.loc[df["group"] == outlet, "n"].iloc[0]) == raw_n
+        assert outlet in queries.options(c)["outlets"]
+        assert queries.count_quotes(c, Filters(on_target_only=False, outlets=(outlet,))) == raw_n
+    finally:
+        c.close()
 
 
 def test_heatmap_greys_sparse_cells() -> None:
     df = pd.DataFrame({"institution": ["A", "A", "B"], "outlet": ["X", "Y", "X"], "n": [5, 1, 3],
                        "mean": [0.5, -1.0, -0.2]})
     fig = charts.heatmap(df, min_quotes=2, title="Q?")
-    grey, coloured = fig.data
+    (coloured,) = fig.data
     z = pd.DataFrame(coloured.z, index=coloured.y, columns=coloured.x)
-    assert z.at["A", "X"] == 0.5 and pd.isna(z.at["A", "Y"])
-    g = pd.DataFrame(grey.z, index=grey.y, columns=grey.x)
-    assert g.at["A", "Y"] == 0.0 and pd.isna(g.at["A", "X"])
+    assert z.at["A", "X"] == 0.5 and pd.isna(z.at["A", "Y"])  # sparse: no colour at all (white), unlike mean 0
+    labels = pd.DataFrame(coloured.text, index=coloured.y, columns=coloured.x)
+    assert labels.at["A", "Y"] == "(1)" and labels.at["A", "X"] == "5"
+    assert charts.DIVERGING_SCALE[2][1] != "#ffffff"  # the mean-0 colour is a visible grey
+    assert json.loads(coloured.customdata[0][0])[0] == "cell"
 
 
 def test_empty_data_gives_a_titled_message() -> None:
@@ -326,3 +382,52 @@ def test_progress_callback_accepts_the_service_shapes(args: tuple[float, ...], e
     bar = _Bar()
     progress_callback(bar)(*args)
     assert bar.calls == [expected]
+
+
+# --- issue 13 / 15 helpers ---------------------------------------------------------------------------
+
+
+def test_describe_names_the_picked_institutions_and_outlets() -> None:
+    from dashboard.filters import describe
+
+    text = describe(Filters(institutions=("Alpha Institute", "Beta University"), outlets=("Harbour Post",)))
+    assert "institutions: Alpha Institute, Beta University" in text and "outlets: Harbour Post" in text
+    many = describe(Filters(institutions=tuple(f"I{i}" for i in range(9))))
+    assert "I5" in many and "I6" not in many and "+ 3 more" in many
+
+
+def test_clamp_dates_moves_link_dates_into_the_store_and_says_so() -> None:
+    from dashboard.filters import clamp_dates
+
+    lo, hi = date(2023, 1, 1), date(2024, 6, 30)
+    f, notes = clamp_dates(Filters(date_from=date(1900, 1, 1), date_to=date(2999, 1, 1)), lo, hi)
+    assert (f.date_from, f.date_to) == (lo, hi) and len(notes) == 2
+    f, notes = clamp_dates(Filters(date_from=date(2024, 3, 1), date_to=date(2023, 2, 1)), lo, hi)
+    assert (f.date_from, f.date_to) == (date(2023, 2, 1), date(2024, 3, 1)) and "swapped" in notes[0]
+    assert clamp_dates(Filters(date_from=date(2023, 5, 5)), lo, hi) == (Filters(date_from=date(2023, 5, 5)), [])
+    f, notes = clamp_dates(Filters(date_from=date(2023, 5, 5)), None, None)
+    assert f.date_from is None and notes
+
+
+def test_keep_of_types_splits_picked_institutions() -> None:
+    from dashboard.filters import keep_of_types
+
+    types = {"A": "think_tank", "B": "government"}
+    assert keep_of_types(["A", "B", "C"], types, ("think_tank",)) == (("A",), ("B", "C"))
+    assert keep_of_types(["A", "B"], types, ()) == (("A", "B"), ())
+
+
+def test_paragraph_html_underlines_search_hits_and_cues_and_escapes() -> None:
+    text = "Intro.\nHe said the <axis> is deepening fast, Deepening indeed.\nNext."
+    start = text.index("the")
+    out = highlight.paragraph_html(text, [[start, start + 30]], start, start + 30, terms=["deepening", "x"])
+    assert out.count(highlight.HIT_STYLE) == 2  # both cases of the cue; the 1-letter term is ignored
+    assert "&lt;axis&gt;" in out and "<axis>" not in out and "Intro" not in out
+
+
+def test_stance_strip_is_three_coloured_and_data_only() -> None:
+    import base64
+
+    svg = base64.b64decode(charts.stance_strip_svg(1, 2, 1).split(",", 1)[1]).decode()
+    assert charts.NEGATIVE in svg and charts.NEUTRAL in svg and charts.POSITIVE in svg
+    assert 'width="25.00"' in svg and 'width="50.00"' in svg

@@ -1,4 +1,5 @@
-"""Experts: one row per speaker with institution(s), quote count, mean stance and a mini bar."""
+"""Experts: one row per speaker with institution(s), quote count, mean stance and a three-colour mini bar.
+Ticking a row filters every view to that speaker and opens their quotes."""
 
 from __future__ import annotations
 
@@ -20,30 +21,45 @@ if df.empty:
                    "“Minimum quotes per group” in the sidebar.")
     st.stop()
 
-st.caption(f"{len(df):,} speakers with ≥{f.min_quotes} quotes · {ui.describe(f)}")
+ui.text_caption(f"{len(df):,} speakers with ≥{f.min_quotes} quotes · tick a row to read that speaker's quotes")
 table = df.assign(
-    stances=[charts.stance_strip(a, b, c) for a, b, c in zip(df["neg"], df["neu"], df["pos"], strict=True)],
-    types=["; ".join(TYPE_LABELS.get(t, t) for t in str(v).split("; ")) if v else None for v in df["types"]],
+    stances=[charts.stance_strip_svg(a, b, c) for a, b, c in zip(df["neg"], df["neu"], df["pos"], strict=True)],
+    institutions=df["institutions"].fillna("—").replace("", "—"),
+    types=["; ".join(TYPE_LABELS.get(t, t) for t in str(v).split("; ")) if v else "—" for v in df["types"]],
 )
-st.dataframe(
+event = st.dataframe(
     table,
-    key="experts_table",
+    key=f"experts_table_{st.session_state.get(ui.K_DRILL_GEN, 0)}",
     hide_index=True,
-    column_order=("speaker", "institutions", "types", "n", "mean", "stances", "first", "last"),
+    on_select="rerun",
+    selection_mode="single-row",
+    width="stretch",
+    column_order=("speaker", "n", "mean", "stances", "institutions", "types", "last"),
     column_config={
-        "speaker": st.column_config.TextColumn("Speaker", width="medium"),
-        "institutions": st.column_config.TextColumn("Institution(s)", width="large"),
-        "types": st.column_config.TextColumn("Type"),
-        "n": st.column_config.NumberColumn("Quotes", format="%d"),
-        "mean": st.column_config.NumberColumn("Mean stance", format="%+.2f",
-                                              help="−1 against … +1 for the cooperation"),
-        "stances": st.column_config.BarChartColumn("Against · neutral · for", y_min=0,
-                                                   help="Quote counts: −1, 0, +1"),
-        "first": st.column_config.DateColumn("First quoted"),
-        "last": st.column_config.DateColumn("Last quoted"),
+        "speaker": st.column_config.TextColumn("Speaker", width="medium", pinned=True),
+        "n": st.column_config.NumberColumn("n", format="%d", help="Quotes under the filters", width="small"),
+        "mean": st.column_config.NumberColumn("Mean", format="%+.2f", width="small",
+                                              help=charts.STANCE_DEFINITION),
+        "stances": st.column_config.ImageColumn("limited · no call · deepening", width="small",
+                                                help="Share of the speaker's quotes: red −1 limited, grey 0 no "
+                                                     "call, blue +1 deepening"),
+        "institutions": st.column_config.TextColumn("Institution(s)", width="medium"),
+        "types": st.column_config.TextColumn("Type", width="small"),
+        "last": st.column_config.DateColumn("Last quoted", width="small"),
     },
 )
+rows = event.selection.rows if event is not None else []
+if rows:
+    speaker = str(table.iloc[rows[0]]["speaker"])
+    st.session_state[ui.K_DRILL] = {ui.K_SPEAKER: [speaker]}
+    st.session_state["_undo"] = {ui.K_SPEAKER: st.session_state.get(ui.K_SPEAKER)}
+    st.session_state[ui.K_DRILL_NOTE] = f"speaker {speaker}"
+    st.session_state[ui.K_DRILL_GEN] = st.session_state.get(ui.K_DRILL_GEN, 0) + 1
+    st.switch_page("views/quotes.py")
+
 top = df.head(TOP).rename(columns={"speaker": "group"})
 ui.chart(charts.diverging_bars(top, group="speaker", title="Where do the most-quoted experts stand?",
-                               subtitle=f"The {len(top)} most-quoted speakers, sorted by mean stance"),
-         "experts", "stance_by_expert", filters=f)
+                               subtitle=f"The {len(top)} most-quoted speakers, ranked by shrunk mean · click a bar "
+                                        "to filter",
+                               baseline=data.baseline_mean(ctx.db, ctx.version, f)),
+         "experts", "stance_by_expert", filters=f, n=int(top["n"].sum()))

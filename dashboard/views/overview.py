@@ -1,4 +1,8 @@
-"""Overview: headline numbers, then stance by institution, by outlet and by institution type."""
+"""Overview: headline numbers, then stance by institution, by outlet and by institution type.
+
+Every bar chart ranks by the shrunk mean (``charts.PRIOR_QUOTES``), shows n per row and the all-quotes mean as a
+dashed "all" line; a click on a bar filters every view to that group.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ import streamlit as st
 from dashboard import charts, data, ui
 
 TOP = 15
+TOP_OUTLETS = 12
 
-ctx = ui.page_header("Stance on Russia–North Korea cooperation",
-                     "Who is quoted in the news, and do they speak for or against it?")
+ctx = ui.page_header("How do the quoted experts assess Russia–North Korea cooperation?",
+                     "Stance = does the speaker judge the cooperation deepening (+1) or limited (−1)? "
+                     "Not whether they approve of it.")
 f = ctx.filters
 
 h = data.headline(ctx.db, ctx.version, f)
@@ -25,30 +31,37 @@ shares = st.columns(3)
 for col, stance in zip(shares, (1, 0, -1), strict=True):
     count = {1: h.positive, 0: h.neutral, -1: h.negative}[stance]
     col.metric(charts.STANCE_NAMES[stance], f"{h.share(stance):.0%}", border=True,
-               help=f"{count:,} of {h.quotes:,} quotes")
+               help=f"{count:,} of {h.quotes:,} quotes. {charts.STANCE_DEFINITION}")
 if h.undated:
     st.caption(f"{h.undated:,} quote(s) come from articles with an unknown date; they are counted here.")
 
+baseline = data.baseline_mean(ctx.db, ctx.version, f)
+rank_note = (f"ranked by mean shrunk toward the overall mean ({charts.PRIOR_QUOTES} pseudo-quotes) · "
+             f"n on every row, pale = fewer than {charts.SMALL_GROUP} · ≥{f.min_quotes} quotes each")
 show_all = st.toggle("Show all institutions", key="show_all_institutions",
                      help=f"Otherwise the {TOP} most-quoted institutions.")
 df, total = data.stance_by(ctx.db, ctx.version, f, "institution", None if show_all else TOP)
 shown = f"{len(df)} of {total} institutions" + ("" if show_all or total <= TOP else ", the most quoted")
 ui.chart(
-    charts.diverging_bars(df, group="institution", title="Which institutions' experts support the cooperation, "
-                          "and which oppose it?",
-                          subtitle=f"Quotes by stance, sorted by mean stance · {shown} · ≥{f.min_quotes} quotes each"),
-    "institution", "stance_by_institution", filters=f,
+    charts.diverging_bars(df, group="institution", baseline=baseline,
+                          title="Which institutions' experts see the cooperation deepening, and which see it limited?",
+                          subtitle=f"{shown} · {rank_note} · click a bar to filter"),
+    "institution", "stance_by_institution", filters=f, n=int(df["n"].sum()) if len(df) else 0,
 )
 
 left, right = st.columns(2)
 with left:
+    all_outlets = st.toggle("Show all outlets", key="show_all_outlets",
+                            help=f"Otherwise the {TOP_OUTLETS} most-quoting outlets, the rest as one row.")
     df, total = data.stance_by(ctx.db, ctx.version, f, "outlet", None)
-    ui.chart(charts.diverging_bars(df, group="outlet", title="Whose views does each outlet quote?",
-                                   subtitle=f"{total} outlets · ≥{f.min_quotes} quotes each"),
-             "outlet", "stance_by_outlet", filters=f)
+    df = df if all_outlets else charts.fold_rest(df, TOP_OUTLETS)
+    ui.chart(charts.diverging_bars(df, group="outlet", title="How do the quotes each outlet carries assess it?",
+                                   subtitle=f"{total} outlets (syndicated names folded to the publisher) · "
+                                            f"≥{f.min_quotes} quotes each", baseline=baseline),
+             "outlet", "stance_by_outlet", filters=f, n=int(df["n"].sum()) if len(df) else 0)
 with right:
     df, total = data.stance_by(ctx.db, ctx.version, f, "institution_type", None)
-    ui.chart(charts.diverging_bars(df, group="institution_type",
+    ui.chart(charts.diverging_bars(df, group="institution_type", baseline=baseline,
                                    title="Do think tanks, governments and universities differ?",
                                    subtitle=f"{total} institution types · ≥{f.min_quotes} quotes each"),
-             "institution_type", "stance_by_institution_type", filters=f)
+             "institution_type", "stance_by_institution_type", filters=f, n=int(df["n"].sum()) if len(df) else 0)

@@ -6,11 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, export, highlight, queries, ui
+from dashboard import charts, data, export, highlight, queries, ui
 from dashboard.filters import TYPE_LABELS
 
 LIMIT = 2000
 SELECTED = "selected_quote"
+# The stance as a coloured label in the first column, so it sits next to the quote, never off-screen.
+# (Plain symbols, not emoji: headless and many desktop Linux browsers have no colour-emoji font.)
+STANCE_BADGE = {1: "▲ +1 deepening", 0: "● 0 no call", -1: "▼ −1 limited"}
+BADGE_COLOURS = {1: charts.POSITIVE, 0: "#6b6b6b", -1: charts.NEGATIVE}
 
 ctx = ui.page_header("Quote explorer")
 f = ctx.filters
@@ -23,26 +27,32 @@ top, sort_col = st.columns([3, 1])
 sort = sort_col.selectbox("Order", list(queries.SORTS), key="quote_sort")
 table = data.quotes_table(ctx.db, ctx.version, f, sort, LIMIT)
 table["institution_type"] = table["institution_type"].map(lambda t: TYPE_LABELS.get(t, t))
-top.caption(
-    f"{total:,} quotes match · {ui.describe(f)}"
-    + (f" · showing the first {LIMIT:,} (“{sort}”); narrow the filters or download all" if total > LIMIT else "")
-    + " · search with the sidebar box or the table toolbar · tick a row for its context"
-)
+table["badge"] = table["stance"].map(lambda v: STANCE_BADGE.get(int(v), str(v)))
+with top:
+    ui.text_caption(
+        f"{total:,} quotes match"
+        + (f" · showing the first {LIMIT:,} (“{sort}”); narrow the filters or download all" if total > LIMIT else "")
+        + " · search with the sidebar box or the table toolbar · tick a row for its context"
+    )
+badge_colour = {STANCE_BADGE[k]: f"color: {v}; font-weight: 600" for k, v in BADGE_COLOURS.items()}
 event = st.dataframe(
-    table,
+    table.style.map(lambda v: badge_colour.get(v, ""), subset=["badge"]),
     key="quote_table",
     on_select="rerun",
     selection_mode="single-row",
     hide_index=True,
     height=380,
-    column_order=("quote", "speaker", "role", "institution", "institution_type", "outlet", "date", "stance",
-                  "score", "sentiment", "kind", "overridden"),
+    column_order=("badge", "quote", "speaker", "institution", "outlet", "date", "confidence", "role",
+                  "institution_type", "score", "sentiment", "kind", "overridden"),
     column_config={
+        "badge": st.column_config.TextColumn("Stance", width=120, pinned=True,
+                                             help="Effective stance (after overrides). " + charts.STANCE_DEFINITION),
         "quote": st.column_config.TextColumn("Quote", width="large"),
+        "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f",
+                                                      width="small", help="The model's confidence in its stance"),
         "speaker": "Speaker", "role": "Role", "institution": "Institution",
         "institution_type": "Type", "outlet": "Outlet",
         "date": st.column_config.DateColumn("Date"),
-        "stance": st.column_config.NumberColumn("Stance", format="%+d", help="effective stance (after overrides)"),
         "score": st.column_config.NumberColumn("Score", format="%+.2f"),
         "sentiment": st.column_config.NumberColumn("Sentiment", format="%+.2f", help="VADER compound, for reference"),
         "kind": "Kind",
@@ -50,9 +60,12 @@ event = st.dataframe(
     },
 )
 downloads = st.container(horizontal=True, gap="small")
-downloads.download_button("CSV (all matching)", icon=":material/download:", data=lambda: export.table_csv(data.export_table(ctx.db, f)),
+stamp = ctx.demo
+downloads.download_button("CSV (all matching)", icon=":material/download:",
+                          data=lambda: export.table_csv(export.stamped(data.export_table(ctx.db, f), stamp)),
                     file_name="quotes.csv", mime=export.MIME["csv"], key="dl_quotes_csv", on_click="ignore")
-downloads.download_button("Parquet (all matching)", icon=":material/download:", data=lambda: export.table_parquet(data.export_table(ctx.db, f)),
+downloads.download_button("Parquet (all matching)", icon=":material/download:",
+                          data=lambda: export.table_parquet(export.stamped(data.export_table(ctx.db, f), stamp)),
                    file_name="quotes.parquet", mime=export.MIME["parquet"], key="dl_quotes_parquet",
                    on_click="ignore")
 
@@ -73,15 +86,24 @@ left, right = st.columns([3, 2])
 with left:
     title = q.get("title") or q.get("article_name") or "article"
     date = q.get("date")
-    st.subheader(f"{q['speaker']}" + (f", {q['role']}" if q.get("role") else ""), anchor=False)
-    st.caption(" · ".join(str(v) for v in (q.get("institution"), q.get("outlet"), date, title) if v))
+    eff = int(q["effective_stance"])
+    # Speaker, role, outlet and title come from the article: escaped HTML, never Markdown.
+    st.html(
+        f'<div style="display:flex;flex-wrap:wrap;gap:0.5rem;align-items:center;margin-bottom:0.2rem">'
+        f'<span style="background:{BADGE_COLOURS[eff]};color:white;border-radius:0.4rem;padding:0.1rem 0.5rem;'
+        f'font-weight:600" title="{ui.escape(charts.STANCE_DEFINITION)}">{ui.escape(ui.STANCE_LABELS[eff])}</span>'
+        f'<span style="font-size:1.3rem;font-weight:600">{ui.escape(q["speaker"])}'
+        f'{ui.escape(", " + str(q["role"])) if q.get("role") else ""}</span></div>'
+    )
+    ui.text_caption(" · ".join(str(v) for v in (q.get("institution"), q.get("outlet"), date, title) if v))
+    cues = [str(e[0]) for e in q["evidence"] if isinstance(e, list | tuple) and e]
     st.html(highlight.paragraph_html(str(q["article_text"]), q["segments"], int(q["start_char"]),
-                                     int(q["end_char"])))
+                                     int(q["end_char"]), terms=[f.search, *cues]))
+    st.caption("Highlighted: the quote; underlined: the search text and the stance cue words.")
     url = q.get("url")
     if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
         st.link_button("Open the source article ↗", url)
 with right:
-    eff = int(q["effective_stance"])
     st.metric("Stance", ui.STANCE_LABELS[eff],
               delta=("analyst override" if q.get("overridden") else f"model, confidence {q['confidence']:.0%}"),
               delta_color="off", delta_arrow="off")
@@ -97,20 +119,36 @@ with right:
                                     "weight": st.column_config.NumberColumn("Weight", format="%.2f"),
                                     "modifier": "Modifier"})
     if q.get("override_note"):
-        st.caption(f"Override note: {q['override_note']}")
+        ui.text_caption(f"Override note: {q['override_note']}")
     if data.read_only(ctx.db):
         st.caption("This is a read-only Parquet dataset: ingest it into a DuckDB store to record overrides.")
     else:
         with st.form("override_form", border=True):
             st.markdown("**Correct the stance**")
             choice = st.radio("Stance", [-1, 0, 1], index=[-1, 0, 1].index(eff), horizontal=True,
-                              format_func=ui.STANCE_LABELS.__getitem__, key="override_stance")
+                              format_func=ui.STANCE_LABELS.__getitem__, key="override_stance",
+                              help=charts.STANCE_DEFINITION)
             note = st.text_input("Note (why)", key="override_note", max_chars=300)
+            # Typed once per session: the name stays in the session and goes into the override history.
+            # (widget state is dropped when the page changes, so the name is also kept under a plain session key)
+            who = st.text_input("Your name", key=ui.K_ANALYST, max_chars=80, placeholder="for the override history",
+                                value=st.session_state.get(ui.K_ANALYST_KEPT, ""))
             saved = st.form_submit_button("Save override", type="primary")
         if saved:
-            data.set_override(ctx.db, quote_id, int(choice), note.strip() or None)
+            st.session_state[ui.K_ANALYST_KEPT] = who.strip()
+            data.set_override(ctx.db, quote_id, int(choice), note.strip() or None, who=who.strip() or None)
             st.toast("Override saved; the charts now use it.")
             st.rerun()
         if q.get("overridden") and st.button("Clear override (back to the model)", key="clear_override"):
-            data.clear_override(ctx.db, quote_id)
+            data.clear_override(ctx.db, quote_id, who=st.session_state.get(ui.K_ANALYST_KEPT) or None)
             st.rerun()
+    log = data.override_log(ctx.db, ctx.version)
+    mine = log[log["quote_id"] == quote_id] if len(log) else log
+    if len(mine):
+        st.markdown("**Override history**")
+        st.dataframe(mine[["changed_at", "who", "old_stance", "new_stance", "note"]], hide_index=True,
+                     key="quote_override_history",
+                     column_config={"changed_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+                                    "who": "Who", "old_stance": st.column_config.NumberColumn("Old", format="%+d"),
+                                    "new_stance": st.column_config.NumberColumn("New", format="%+d"),
+                                    "note": "Note"})

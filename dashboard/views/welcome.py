@@ -8,7 +8,8 @@ from dashboard import ingest_ui, ui
 
 ctx = ui.context()
 st.title("Who says what about Russia–North Korea cooperation")
-st.warning(f"There is no analysed data yet in `{ctx.db}`.", icon=":material/database:")
+st.warning("There is no analysed data yet in this store:", icon=":material/database:")
+ui.text_caption(ctx.db)  # a path: shown as text, never Markdown
 st.markdown(
     "Build the store from the bundled demo corpus with one command, then reload this page:"
 )
