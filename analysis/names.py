@@ -16,6 +16,9 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml, word_set
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+# A capitalised run longer than this is a title-case headline or a list, not a name with its titles; refusing it
+# early keeps name finding linear on text of thousands of capitalised words.
+MAX_RUN_TOKENS = 12
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
 
 
@@ -107,16 +110,22 @@ def name_run(tok: Token) -> tuple[int, int] | None:
     i = tok.i
     while i - 1 >= 0 and _is_name_token(doc[i - 1]) and "\n" not in doc[i - 1].whitespace_:
         i -= 1
+        if tok.i - i > MAX_RUN_TOKENS:
+            return None
     j = tok.i + 1
     while j < len(doc) and "\n" not in doc[j - 1].whitespace_:
         if _is_name_token(doc[j]) or _hyphen_tail(doc, j):
             j += 1
+            if j - tok.i > MAX_RUN_TOKENS:
+                return None
         else:
             break
     if i < tok.i + 1 and _hyphen_tail(doc, tok.i):
         # started on the lower-case half of "Min-seok": walk back over the hyphen
         while i - 1 >= 0 and (_is_name_token(doc[i - 1]) or _hyphen_tail(doc, i - 1)):
             i -= 1
+            if tok.i - i > MAX_RUN_TOKENS:
+                return None
     # drop leading titles, honorifics, nationality adjectives, organisation words and function words
     # ("But Mr.", "Russian President", "Gen.")
     while i < j and (
@@ -179,8 +188,13 @@ def described_as_person(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
-def person_tokens(doc: Doc) -> set[str]:
-    return {t.text for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.text[:1].isupper()}
+def person_tokens(doc: Doc) -> frozenset[str]:
+    """Capitalised words of the article's PERSON entities, collected once per document."""
+    cached = doc.user_data.get("analysis.person_tokens")
+    if not isinstance(cached, frozenset):
+        cached = frozenset(t.text for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.text[:1].isupper())
+        doc.user_data["analysis.person_tokens"] = cached
+    return cached
 
 
 def name_key(text: str) -> tuple[str, ...]:
