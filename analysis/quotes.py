@@ -267,6 +267,8 @@ def subject_of(verb: Token, marks: MarkSet | None = None) -> Token | None:
                 found = objs[0]
                 break
         subj = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"} and not (marks and _inside(c.idx, marks))]
+        # when the parse ran two paragraphs together, a subject in the verb's own paragraph comes first
+        subj.sort(key=lambda c: not _same_paragraph(c, verb))
         if subj:
             found = subj[0]
             break
@@ -285,8 +287,19 @@ _CLIMB = {"advcl", "xcomp", "conj", "pcomp", "acl", "prep", "pobj", "dobj", "npa
 
 
 def _same_paragraph(a: Token, b: Token) -> bool:
+    """No line break between the two tokens (by bisection over the document's line breaks)."""
     lo, hi = (a, b) if a.i < b.i else (b, a)
-    return not any("\n" in t.text or "\n" in t.whitespace_ for t in lo.doc[lo.i : hi.i])
+    breaks = _line_breaks(a.doc)
+    k = bisect_left(breaks, lo.idx)
+    return not (k < len(breaks) and breaks[k] < hi.idx)
+
+
+def _line_breaks(doc: Doc) -> list[int]:
+    cached = doc.user_data.get("analysis.line_breaks")
+    if not isinstance(cached, list):
+        cached = [m.start() for m in re.finditer("\n", doc_text(doc))]
+        doc.user_data["analysis.line_breaks"] = cached
+    return cached
 
 
 def _paragraph_name_before(verb: Token) -> Token | None:
