@@ -384,9 +384,10 @@ def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:
     subjects = [
         (doc[i].idx, idx)
         for (i, j), idx in owner.items()
-        if any(t.dep_ in {"nsubj", "nsubjpass"} for t in doc[i:j])
+        if any(t.dep_ in {"nsubj", "nsubjpass"} or (t.dep_ == "pobj" and t.head.dep_ == "agent") for t in doc[i:j])
     ]
-    quoted = sorted((seg.start, seg.end) for q in quotes if q.kind == "direct" for seg in q.segments)
+    # a subject inside reported words (quoted or indirect) is part of the report, not an antecedent for "he said"
+    quoted = sorted((seg.start, seg.end) for q in quotes for seg in q.segments)
     quoted_starts = [s for s, _ in quoted]
     quoted_max_end: list[int] = []
     for _, e in quoted:

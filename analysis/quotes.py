@@ -271,6 +271,8 @@ def subject_of(verb: Token, marks: MarkSet | None = None) -> Token | None:
         subj.sort(key=lambda c: not _same_paragraph(c, verb))
         if subj:
             found = subj[0]
+            if found.lower_ in {"who", "that"} and tok.dep_ == "relcl" and tok.head.i != tok.i:
+                found = tok.head  # "said X, who warned ...": the relative pronoun stands for the noun it modifies
             break
         if tok.dep_ in _CLIMB and tok.head.i != tok.i:
             tok = tok.head
