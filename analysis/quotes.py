@@ -41,6 +41,7 @@ MAX_FRAGMENT_OUTSIDE_WORDS = 4  # a clause with this few words outside its marks
 MAX_SPLIT_GAP_TOKENS = 16
 MAX_INTERRUPTION_TOKENS = 9  # ", Brig. Gen. Patrick Ryder noted," fences an attribution inside a clause
 MAX_NOUN_CLAUSE_GAP = 10  # "X's suggestion during his recent visit to Y that ...": words between noun and clause  # "A," said X, a professor at Y. "B" -> one quote when the gap is short
+MIN_UNCUED_CLAUSE_WORDS = 8  # a quotation this long with no cue in its sentence is speech, not a scare quote
 MAX_HEADLINE_LEAD_CHARS = 200  # six words of a name and title before a headline quote fit well within this
 MAX_CLAUSE_TOKENS = 400  # a reported clause longer than this is a run-on parse, not one report
 _WORD = re.compile(r"\w+")
@@ -840,8 +841,12 @@ def _direct(doc: Doc, para: Span, marks: MarkSet) -> Iterator[_Candidate]:
             yield _Candidate(m.inner, "split", prev.cue, prev.mention)
             prev_mark = m
             continue
-        if paragraph_initial and _words(content) >= 4:
-            cand = _Candidate(m.inner, "direct", None, None)  # continued or lead quote: resolved by attribution
+        if (paragraph_initial and _words(content) >= 4) or (
+            _words(content) >= MIN_UNCUED_CLAUSE_WORDS and not _is_title(doc, m)
+        ):
+            # continued or lead quote, or a clause-long quotation with no cue in its sentence ("Under the deal,
+            # “...”"): its speaker is the one of the neighbouring attribution, resolved by analysis.attribution
+            cand = _Candidate(m.inner, "direct", None, None)
             yield cand
             prev, prev_mark = cand, m
             continue
