@@ -36,6 +36,7 @@ class Lexicon:
     possessives: frozenset[str]
     indefinite: frozenset[str]
     generic_descriptors: frozenset[str]  # "the expert": resolves to the current speaker
+    name_particles: frozenset[str]  # lower-case words inside a name ("de", "van", "bin")
 
 
 @cache
@@ -57,6 +58,7 @@ def lexicon() -> Lexicon:
         possessives=words("possessive_pronouns"),
         indefinite=words("indefinite_determiners"),
         generic_descriptors=words("generic_descriptors"),
+        name_particles=words("name_particles"),
     )
 
 
@@ -101,6 +103,25 @@ def _hyphen_tail(doc: Doc, k: int) -> bool:
     )
 
 
+def _inner_particle(doc: Doc, k: int) -> bool:
+    """A lower-case name particle ("de", "van", "bin") between two capitalised name words on one line."""
+    return (
+        0 < k < len(doc) - 1
+        and doc[k].text in lexicon().name_particles
+        and _is_name_token(doc[k - 1])
+        and (_is_name_token(doc[k + 1]) or _inner_particle_chain(doc, k + 1))
+        and "\n" not in doc[k - 1].whitespace_ + doc[k].whitespace_
+    )
+
+
+def _inner_particle_chain(doc: Doc, k: int) -> bool:
+    """A second particle right after the first ("von der Leyen", "van der Berg")."""
+    return (
+        k < len(doc) - 1 and doc[k].text in lexicon().name_particles and _is_name_token(doc[k + 1])
+        and "\n" not in doc[k].whitespace_
+    )
+
+
 def name_run(tok: Token) -> tuple[int, int] | None:
     """Token range [i, j) of the capitalised run around ``tok`` with titles and honorifics stripped."""
     doc = tok.doc
@@ -108,18 +129,25 @@ def name_run(tok: Token) -> tuple[int, int] | None:
         return None
     lex = lexicon()
     i = tok.i
-    while i - 1 >= 0 and _is_name_token(doc[i - 1]) and "\n" not in doc[i - 1].whitespace_:
-        i -= 1
+    while i - 1 >= 0 and "\n" not in doc[i - 1].whitespace_:
+        if _is_name_token(doc[i - 1]):
+            i -= 1
+        elif _inner_particle(doc, i - 1):
+            i -= 2  # "Hamish de Bretton-Gordon": the particle and the given name before it
+        else:
+            break
         if tok.i - i > MAX_RUN_TOKENS:
             return None
     j = tok.i + 1
     while j < len(doc) and "\n" not in doc[j - 1].whitespace_:
         if _is_name_token(doc[j]) or _hyphen_tail(doc, j):
             j += 1
-            if j - tok.i > MAX_RUN_TOKENS:
-                return None
+        elif _inner_particle(doc, j):
+            j += 2  # "Charles de Gaulle", "Ursula von der Leyen" (one particle at a time)
         else:
             break
+        if j - tok.i > MAX_RUN_TOKENS:
+            return None
     if i < tok.i + 1 and _hyphen_tail(doc, tok.i):
         # started on the lower-case half of "Min-seok": walk back over the hyphen
         while i - 1 >= 0 and (_is_name_token(doc[i - 1]) or _hyphen_tail(doc, i - 1)):
