@@ -62,6 +62,7 @@ class Cues:
     stance_adjectives: frozenset[str]
     title_cues: frozenset[str]
     interviewer: frozenset[str]
+    mental: frozenset[str]
 
 
 @cache
@@ -81,6 +82,7 @@ def cues() -> Cues:
         stance_adjectives=words("stance_adjectives"),
         title_cues=words("title_cues"),
         interviewer=words("interviewer_labels"),
+        mental=words("mental_verbs"),
     )
 
 
@@ -273,7 +275,11 @@ def subject_of(verb: Token, marks: MarkSet | None = None) -> Token | None:
         if subj:
             found = subj[0]
             if found.lower_ in {"who", "that"} and tok.dep_ == "relcl" and tok.head.i != tok.i:
-                found = tok.head  # "said X, who warned ...": the relative pronoun stands for the noun it modifies
+                # "said X, who warned ...": the relative pronoun stands for the noun it modifies; a mental verb
+                # there ("X, who fears ...") is the writer's description of X, not X's words
+                if tok.lemma_.lower() in cues().mental:
+                    return None
+                found = tok.head
             break
         if tok.dep_ in _CLIMB and tok.head.i != tok.i:
             tok = tok.head
@@ -576,7 +582,10 @@ def _indirect(doc: Doc, para: Span, marks: MarkSet) -> Iterator[_Candidate]:
                     colon = doc_text(doc).find(":", np_end, sent_end)
                     if colon >= 0 and marks.last_start_before(sent_end) > colon:
                         comp = []  # "highlighted the problem ...: “quote”": an act summarised, the quote is the content
-            exclude = {t.i for t in subj.subtree} | {tok.i}
+            # the subject's words are not content; when the subject is the noun a relative clause modifies ("X, who
+            # warned that ..."), the verb's own subtree is the report and stays in
+            own = {t.i for t in tok.subtree} if subj.i < tok.i <= subj.right_edge.i else set()
+            exclude = ({t.i for t in subj.subtree} - own) | {tok.i}
             if not comp and tok.dep_ == "advcl" and any(ch.lower_ == "as" and ch.dep_ == "mark" for ch in tok.children):
                 # "As X pointed out, CLAUSE": the main clause is the content
                 cl = _clause_span(doc, tok.head, {t.i for t in tok.subtree}, para)
