@@ -384,7 +384,7 @@ def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:
     subjects = [
         (doc[i].idx, idx)
         for (i, j), idx in owner.items()
-        if any(t.dep_ in {"nsubj", "nsubjpass"} or (t.dep_ == "pobj" and t.head.dep_ == "agent") for t in doc[i:j])
+        if any(t.dep_ in {"nsubj", "nsubjpass"} for t in doc[i:j])
     ]
     # a subject inside reported words (quoted or indirect) is part of the report, not an antecedent for "he said"
     quoted = sorted((seg.start, seg.end) for q in quotes for seg in q.segments)

@@ -103,6 +103,15 @@ def _hyphen_tail(doc: Doc, k: int) -> bool:
     )
 
 
+def _surname_word(doc: Doc, i: int, j: int) -> bool:
+    """A capitalised East-Asian family name that is also an English function word ("Go Myong-hyun", "Ma Ying"),
+    inside a sentence and followed by more name words: part of the name, not a word to strip."""
+    return (
+        i + 1 < j and not doc[i].is_sent_start and doc[i].text[:1].isupper()
+        and doc[i].lower_ in lexicon().east_asian_surnames
+    )
+
+
 def _inner_particle(doc: Doc, k: int) -> bool:
     """A lower-case name particle ("de", "van", "bin") between two capitalised name words on one line."""
     return (
@@ -130,8 +139,8 @@ def name_run(tok: Token) -> tuple[int, int] | None:
     lex = lexicon()
     i = tok.i
     while i - 1 >= 0 and "\n" not in doc[i - 1].whitespace_:
-        if _is_name_token(doc[i - 1]):
-            i -= 1
+        if _is_name_token(doc[i - 1]) or (_hyphen_tail(doc, i - 1) and doc[i - 1].ent_type_ == "PERSON"):
+            i -= 1  # a hyphenated given name the model tagged with the family name ("Seung-soo Hyun") comes along
         elif _inner_particle(doc, i - 1):
             i -= 2  # "Hamish de Bretton-Gordon": the particle and the given name before it
         else:
@@ -163,7 +172,7 @@ def name_run(tok: Token) -> tuple[int, int] | None:
         or (doc[i].ent_type_ in {"NORP", "GPE"} and i < tok.i and _prefix_word(doc[i + 1]))
         or (norm_word(doc[i].text) in lex.organisation_words and i < tok.i)
         or doc[i].text in {"-", "‐"}
-        or (doc[i].is_stop and doc[i].pos_ != "PROPN")
+        or (doc[i].is_stop and doc[i].pos_ != "PROPN" and not _surname_word(doc, i, j))
     ):
         i += 1
     while j > i and doc[j - 1].text in {"-", "‐"}:
