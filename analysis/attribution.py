@@ -33,7 +33,7 @@ from analysis.names import (
 from analysis.nlp import doc_text
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "14"
+VERSION = "15"
 
 # ----------------------------------------------------------------------------------------------- people
 

@@ -30,7 +30,7 @@ from analysis.names import looks_like_person, name_run
 from analysis.nlp import doc_text
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "14"
+VERSION = "15"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
