@@ -13,11 +13,12 @@ Unnamed sources, organisations and plural subjects resolve to None.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from analysis.lexicons import load_toml, word_set
 from analysis.names import (
@@ -32,7 +33,7 @@ from analysis.names import (
 from analysis.nlp import doc_text
 from analysis.records import AttributedQuote, Quote, Span, Speaker
 
-VERSION = "14"
+VERSION = "15"
 
 # ----------------------------------------------------------------------------------------------- people
 
@@ -192,32 +193,77 @@ def _match(people: list[_Person], key: tuple[str, ...], last_seen: dict[int, int
 # ----------------------------------------------------------------------------------------------- resolution
 
 
+class _Sites:
+    """(offset, person) sites kept sorted, so "the latest site before this offset" is a bisection (an article with
+    thousands of quotes must not rescan every earlier one). On equal offsets the first added wins."""
+
+    def __init__(self, sites: Sequence[tuple[int, int]] = ()) -> None:
+        self._items: list[tuple[int, int, int]] = []  # (offset, order added, person)
+        for off, idx in sites:
+            self.add(off, idx)
+
+    def add(self, off: int, idx: int) -> None:
+        insort(self._items, (off, len(self._items), idx))
+
+    def last_before(self, pos: int) -> tuple[int, int] | None:
+        """(offset, person) of the latest site strictly before ``pos``."""
+        k = bisect_left(self._items, (pos,)) - 1
+        if k < 0:
+            return None
+        off = self._items[k][0]
+        first = self._items[bisect_left(self._items, (off,))]
+        return off, first[2]
+
+
 @dataclass(slots=True)
 class _State:
     people: list[_Person]
     owner_by_char: list[tuple[int, int, int]]  # (start, end, person) sorted
     subject_positions: list[tuple[int, int]]  # (char offset, person) for mentions that are grammatical subjects
     quote_speakers: list[tuple[int, int]] = field(default_factory=list)  # (site offset, person) resolved so far
+    mention_ends: list[int] = field(default_factory=list)  # end offsets of owner_by_char, for bisection
+    subjects: _Sites = field(default_factory=_Sites)  # subject_positions, sorted for bisection
+
+    mention_starts: list[list[int]] = field(default_factory=list)  # per person, sorted
+    countries: list[set[str]] = field(default_factory=list)  # per person, the countries its titles name
+    by_descriptor: dict[str, list[int]] = field(default_factory=dict)  # title word -> people, in order
+    first_mentions: list[tuple[int, int]] = field(default_factory=list)  # (offset, person) sorted
+
+    def __post_init__(self) -> None:
+        self.mention_ends = [e for _, e, _ in self.owner_by_char]
+        self.subjects = _Sites(self.subject_positions)
+        self.mention_starts = [sorted(s for s, _ in p.mentions) for p in self.people]
+        self.countries = [_countries(p.descriptors) for p in self.people]
+        for idx, p in enumerate(self.people):
+            for word in p.descriptors:
+                self.by_descriptor.setdefault(word, []).append(idx)
+        self.first_mentions = sorted((p.mentions[0][0], idx) for idx, p in enumerate(self.people) if p.mentions)
 
 
 def _person_at(state: _State, start: int, end: int) -> int | None:
     """The person whose name ends the mention ("the Biden administration" is not Biden)."""
-    for s, e, idx in state.owner_by_char:
-        if s < end and start < e and e >= end - 1:
+    # name mentions are disjoint, so sorted by start their ends are sorted too: bisect to the first that ends
+    # after ``start`` and walk while they start before ``end``
+    k = bisect_right(state.mention_ends, start)
+    while k < len(state.owner_by_char) and state.owner_by_char[k][0] < end:
+        s, e, idx = state.owner_by_char[k]
+        if start < e and e >= end - 1:
             return idx
+        k += 1
     return None
 
 
-def _last_subject_before(state: _State, pos: int, speakers: list[tuple[int, int]]) -> int | None:
-    """Antecedent of "he"/"she": the most recent person in subject position or cited as a speaker."""
-    best: tuple[int, int] | None = None
-    for off, idx in state.subject_positions + speakers:
-        if off < pos and (best is None or off > best[0]):
-            best = (off, idx)
-    return best[1] if best else None
+def _last_subject_before(state: _State, pos: int, speakers: _Sites) -> int | None:
+    """Antecedent of "he"/"she": the most recent person in subject position or cited as a speaker (a subject
+    before a speaker site at the same offset)."""
+    subject = state.subjects.last_before(pos)
+    cited = speakers.last_before(pos)
+    if subject is not None and (cited is None or subject[0] >= cited[0]):
+        return subject[1]
+    return cited[1] if cited is not None else None
 
 
-def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tuple[int, int]]) -> int | None:
+def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: _Sites) -> int | None:
     """"the expert", "the Russian president", "Russia's Industry Minister": the person whose titles fit,
     the current speaker for a bare "the expert", or the person named next (cataphora)."""
     lex = lexicon()
@@ -235,40 +281,42 @@ def _resolve_descriptor(doc: Doc, state: _State, span: Span, speakers: list[tupl
     ranks = {norm_word(t.text) for t in toks[:-1] if t.text[:1].islower()} & _rank_words()
     nations = _countries(modifiers)
 
-    def fits(p: _Person) -> bool:
-        if head not in p.descriptors or not ranks <= p.descriptors:
+    def fits(idx: int) -> bool:
+        p = state.people[idx]
+        if not ranks <= p.descriptors:
             return False
-        own = _countries(p.descriptors)
+        own = state.countries[idx]
         return not (nations and own and not nations & own)
 
+    def last_mention_before(idx: int) -> int | None:
+        starts = state.mention_starts[idx]
+        k = bisect_left(starts, span.start) - 1
+        return starts[k] if k >= 0 else None
+
+    # only the people introduced with this head word can fit (indexed once, so each descriptor costs little)
+    titled = [i for i in state.by_descriptor.get(head, []) if fits(i) and last_mention_before(i) is not None]
     best: tuple[int, int] | None = None
     best_idx: int | None = None
-    for idx, p in enumerate(state.people):
-        before = [s for s, _ in p.mentions if s < span.start]
-        if not before or not fits(p):
-            continue
-        shared = len(modifiers & p.descriptors) + (1 if nations & _countries(p.descriptors) else 0)
+    for idx in titled:
+        p = state.people[idx]
+        shared = len(modifiers & p.descriptors) + (1 if nations & state.countries[idx] else 0)
         if modifiers and not shared:
             continue
-        rank = (shared, max(before))
+        rank = (shared, last_mention_before(idx) or 0)
         if best is None or rank > best:
             best, best_idx = rank, idx
     if best_idx is not None:
         return best_idx
     # "the Russian president" when the only president named so far was introduced without "Russian"
-    titled = [i for i, p in enumerate(state.people) if fits(p) and any(s < span.start for s, _ in p.mentions)]
     nationality_only = all(t.ent_type_ in {"NORP", "GPE"} for t in toks if norm_word(t.text) in modifiers)
     if modifiers and nationality_only and len(titled) == 1:
         return titled[0]
     if not modifiers and head in lex.generic_descriptors:
-        earlier = [(off, idx) for off, idx in state.quote_speakers if off < span.start]
-        return max(earlier)[1] if earlier else _last_subject_before(state, span.start, speakers)
+        k = bisect_left(state.quote_speakers, (span.start,)) - 1  # the latest (offset, person) before the span
+        return state.quote_speakers[k][1] if k >= 0 else _last_subject_before(state, span.start, speakers)
     # a descriptor before the name ("the Japanese government spokesman said ... added Hirokazu Matsuno")
-    after = [
-        (s, idx) for idx, p in enumerate(state.people)
-        for s, _ in p.mentions[:1] if span.end <= s <= span.end + 400
-    ]
-    return min(after)[1] if after else None
+    k = bisect_left(state.first_mentions, (span.end,))
+    return state.first_mentions[k][1] if k < len(state.first_mentions) and state.first_mentions[k][0] <= span.end + 400 else None
 
 
 @cache
@@ -291,7 +339,7 @@ def _countries(words: set[str]) -> set[str]:
     return {code for code, ws in hits if not any(ws < other and code != c2 for c2, other in hits)}
 
 
-def _resolve_mention(doc: Doc, state: _State, span: Span, speakers: list[tuple[int, int]]) -> int | None:
+def _resolve_mention(doc: Doc, state: _State, span: Span, speakers: _Sites) -> int | None:
     lex = lexicon()
     text = doc_text(doc)[span.start : span.end].strip()
     low = text.lower()
@@ -338,13 +386,23 @@ def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:
         for (i, j), idx in owner.items()
         if any(t.dep_ in {"nsubj", "nsubjpass"} for t in doc[i:j])
     ]
-    quoted = [(seg.start, seg.end) for q in quotes if q.kind == "direct" for seg in q.segments]
+    # a subject inside reported words (quoted or indirect) is part of the report, not an antecedent for "he said"
+    quoted = sorted((seg.start, seg.end) for q in quotes for seg in q.segments)
+    quoted_starts = [s for s, _ in quoted]
+    quoted_max_end: list[int] = []
+    for _, e in quoted:
+        quoted_max_end.append(max(quoted_max_end[-1], e) if quoted_max_end else e)
+
+    def in_quote(off: int) -> bool:
+        k = bisect_right(quoted_starts, off) - 1
+        return k >= 0 and quoted_max_end[k] > off
+
     # a subject inside quotation marks is part of the quoted words, not an antecedent for "he said"
-    subjects = [(off, idx) for off, idx in subjects if not any(s <= off < e for s, e in quoted)]
+    subjects = [(off, idx) for off, idx in subjects if not in_quote(off)]
     state = _State(people, by_char, sorted(subjects))
     order = sorted(range(len(quotes)), key=lambda k: quotes[k].start)
     resolved: dict[int, int | None] = {}
-    speakers: list[tuple[int, int]] = []
+    speakers = _Sites()
     for k in order:
         q = quotes[k]
         if q.speaker_mention is None:
@@ -352,9 +410,9 @@ def attribute(doc: Doc, quotes: Sequence[Quote]) -> list[AttributedQuote]:
         idx = _resolve_mention(doc, state, q.speaker_mention, speakers)
         resolved[k] = idx
         if idx is not None:
-            state.quote_speakers.append((q.speaker_mention.start, idx))
+            insort(state.quote_speakers, (q.speaker_mention.start, idx))
         if idx is not None and _verb_site(doc, q):
-            speakers.append((q.speaker_mention.start, idx))
+            speakers.add(q.speaker_mention.start, idx)
     _resolve_floating(doc_text(doc), quotes, order, resolved)
     sites_by_person: dict[int, list[tuple[int, int]]] = {}
     for k, idx in resolved.items():
@@ -379,11 +437,16 @@ def _verb_site(doc: Doc, q: Quote) -> bool:
 
 def _complete_names(doc: Doc, people: list[_Person]) -> None:
     """A person only ever named by surname in attributions gets the full name printed elsewhere in the article."""
+    wanted = {p.key[0] for p in people if len(p.key) == 1}
+    by_word: dict[str, list[Token]] = {}
+    for tok in doc:
+        if tok.lower_ in wanted:
+            by_word.setdefault(tok.lower_, []).append(tok)
     for p in people:
         if len(p.key) != 1:
             continue
-        for tok in doc:
-            if tok.lower_ != p.key[0] or tok.i == 0:
+        for tok in by_word.get(p.key[0], []):
+            if tok.i == 0:
                 continue
             run = name_run(tok)
             if run is None or tok.i not in {run[0], run[1] - 1} or run[1] - run[0] < 2:
@@ -400,32 +463,32 @@ def _complete_names(doc: Doc, people: list[_Person]) -> None:
 
 def _resolve_floating(text: str, quotes: Sequence[Quote], order: list[int], resolved: dict[int, int | None]) -> None:
     """Quotes without an attribution of their own: a continued paragraph takes the previous paragraph's speaker,
-    a lead quote the speaker named in the next paragraph."""
+    a lead quote the speaker named in the next paragraph.
+
+    One pass each way over the quotes in document order (paragraph numbers by bisection), so the work is linear in
+    the number of quotes."""
     para_starts = _paragraph_index(text)
-
-    def para(pos: int) -> int:
-        lo = 0
-        for n, s in enumerate(para_starts):
-            if s <= pos:
-                lo = n
-        return lo
-
+    para = [max(0, bisect_right(para_starts, quotes[k].start) - 1) for k in order]
+    # for each position, the nearest later quote with its own attribution that resolved to a person
+    next_named: list[int | None] = [None] * len(order)
+    upcoming: int | None = None
+    for pos in range(len(order) - 1, -1, -1):
+        next_named[pos] = upcoming
+        k = order[pos]
+        if quotes[k].speaker_mention is not None and resolved.get(k) is not None:
+            upcoming = pos
+    last: tuple[int, int] | None = None  # (paragraph, person) of the latest resolved quote so far
     for pos, k in enumerate(order):
-        if quotes[k].speaker_mention is not None:
-            continue
-        p = para(quotes[k].start)
-        prev = [resolved.get(order[n]) for n in range(pos) if para(quotes[order[n]].start) in {p, p - 1}]
-        prev = [x for x in prev if x is not None]
-        if prev:
-            resolved[k] = prev[-1]
-            continue
-        nxt = [
-            resolved.get(order[n])
-            for n in range(pos + 1, len(order))
-            if para(quotes[order[n]].start) in {p, p + 1} and quotes[order[n]].speaker_mention is not None
-        ]
-        nxt = [x for x in nxt if x is not None]
-        resolved[k] = nxt[0] if nxt else None
+        if quotes[k].speaker_mention is None:
+            p = para[pos]
+            if last is not None and last[0] in {p, p - 1}:
+                resolved[k] = last[1]
+            else:
+                nxt = next_named[pos]
+                resolved[k] = resolved[order[nxt]] if nxt is not None and para[nxt] in {p, p + 1} else None
+        found = resolved.get(k)
+        if found is not None:
+            last = (para[pos], found)
 
 
 def _speaker(person: _Person, sites: list[tuple[int, int]]) -> Speaker:

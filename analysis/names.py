@@ -16,6 +16,9 @@ from spacy.tokens import Doc, Token
 from analysis.lexicons import load_toml, word_set
 
 _NON_PERSON_ENTS = {"GPE", "LOC", "NORP", "FAC", "ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+# A capitalised run longer than this is a title-case headline or a list, not a name with its titles; refusing it
+# early keeps name finding linear on text of thousands of capitalised words.
+MAX_RUN_TOKENS = 12
 _NAME_CHARS = re.compile(r"^[A-Z][\w'’.\-]*$|^[A-Z]\.$")
 
 
@@ -33,6 +36,7 @@ class Lexicon:
     possessives: frozenset[str]
     indefinite: frozenset[str]
     generic_descriptors: frozenset[str]  # "the expert": resolves to the current speaker
+    name_particles: frozenset[str]  # lower-case words inside a name ("de", "van", "bin")
 
 
 @cache
@@ -54,6 +58,7 @@ def lexicon() -> Lexicon:
         possessives=words("possessive_pronouns"),
         indefinite=words("indefinite_determiners"),
         generic_descriptors=words("generic_descriptors"),
+        name_particles=words("name_particles"),
     )
 
 
@@ -98,6 +103,34 @@ def _hyphen_tail(doc: Doc, k: int) -> bool:
     )
 
 
+def _surname_word(doc: Doc, i: int, j: int) -> bool:
+    """A capitalised East-Asian family name that is also an English function word ("Go Myong-hyun", "Ma Ying"),
+    inside a sentence and followed by more name words: part of the name, not a word to strip."""
+    return (
+        i + 1 < j and not doc[i].is_sent_start and doc[i].text[:1].isupper()
+        and doc[i].lower_ in lexicon().east_asian_surnames
+    )
+
+
+def _inner_particle(doc: Doc, k: int) -> bool:
+    """A lower-case name particle ("de", "van", "bin") between two capitalised name words on one line."""
+    return (
+        0 < k < len(doc) - 1
+        and doc[k].text in lexicon().name_particles
+        and _is_name_token(doc[k - 1])
+        and (_is_name_token(doc[k + 1]) or _inner_particle_chain(doc, k + 1))
+        and "\n" not in doc[k - 1].whitespace_ + doc[k].whitespace_
+    )
+
+
+def _inner_particle_chain(doc: Doc, k: int) -> bool:
+    """A second particle right after the first ("von der Leyen", "van der Berg")."""
+    return (
+        k < len(doc) - 1 and doc[k].text in lexicon().name_particles and _is_name_token(doc[k + 1])
+        and "\n" not in doc[k].whitespace_
+    )
+
+
 def name_run(tok: Token) -> tuple[int, int] | None:
     """Token range [i, j) of the capitalised run around ``tok`` with titles and honorifics stripped."""
     doc = tok.doc
@@ -105,18 +138,31 @@ def name_run(tok: Token) -> tuple[int, int] | None:
         return None
     lex = lexicon()
     i = tok.i
-    while i - 1 >= 0 and _is_name_token(doc[i - 1]) and "\n" not in doc[i - 1].whitespace_:
-        i -= 1
+    while i - 1 >= 0 and "\n" not in doc[i - 1].whitespace_:
+        if _is_name_token(doc[i - 1]) or (_hyphen_tail(doc, i - 1) and doc[i - 1].ent_type_ == "PERSON"):
+            i -= 1  # a hyphenated given name the model tagged with the family name ("Seung-soo Hyun") comes along
+        elif _inner_particle(doc, i - 1):
+            i -= 2  # "Hamish de Bretton-Gordon": the particle and the given name before it
+        else:
+            break
+        if tok.i - i > MAX_RUN_TOKENS:
+            return None
     j = tok.i + 1
     while j < len(doc) and "\n" not in doc[j - 1].whitespace_:
         if _is_name_token(doc[j]) or _hyphen_tail(doc, j):
             j += 1
+        elif _inner_particle(doc, j):
+            j += 2  # "Charles de Gaulle", "Ursula von der Leyen" (one particle at a time)
         else:
             break
+        if j - tok.i > MAX_RUN_TOKENS:
+            return None
     if i < tok.i + 1 and _hyphen_tail(doc, tok.i):
         # started on the lower-case half of "Min-seok": walk back over the hyphen
         while i - 1 >= 0 and (_is_name_token(doc[i - 1]) or _hyphen_tail(doc, i - 1)):
             i -= 1
+            if tok.i - i > MAX_RUN_TOKENS:
+                return None
     # drop leading titles, honorifics, nationality adjectives, organisation words and function words
     # ("But Mr.", "Russian President", "Gen.")
     while i < j and (
@@ -126,7 +172,7 @@ def name_run(tok: Token) -> tuple[int, int] | None:
         or (doc[i].ent_type_ in {"NORP", "GPE"} and i < tok.i and _prefix_word(doc[i + 1]))
         or (norm_word(doc[i].text) in lex.organisation_words and i < tok.i)
         or doc[i].text in {"-", "‐"}
-        or (doc[i].is_stop and doc[i].pos_ != "PROPN")
+        or (doc[i].is_stop and doc[i].pos_ != "PROPN" and not _surname_word(doc, i, j))
     ):
         i += 1
     while j > i and doc[j - 1].text in {"-", "‐"}:
@@ -179,8 +225,13 @@ def described_as_person(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
-def person_tokens(doc: Doc) -> set[str]:
-    return {t.text for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.text[:1].isupper()}
+def person_tokens(doc: Doc) -> frozenset[str]:
+    """Capitalised words of the article's PERSON entities, collected once per document."""
+    cached = doc.user_data.get("analysis.person_tokens")
+    if not isinstance(cached, frozenset):
+        cached = frozenset(t.text for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.text[:1].isupper())
+        doc.user_data["analysis.person_tokens"] = cached
+    return cached
 
 
 def name_key(text: str) -> tuple[str, ...]:

@@ -17,18 +17,20 @@ Passes, in the spirit of the Gender Gap Tracker extractor:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from analysis.lexicons import load_toml, word_set
 from analysis.names import looks_like_person, name_run
 from analysis.nlp import doc_text
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
-VERSION = "14"
+VERSION = "15"
 
 OPEN_MARKS = "“«„"
 CLOSE_MARKS = "”»"
@@ -39,6 +41,9 @@ MAX_FRAGMENT_OUTSIDE_WORDS = 4  # a clause with this few words outside its marks
 MAX_SPLIT_GAP_TOKENS = 16
 MAX_INTERRUPTION_TOKENS = 9  # ", Brig. Gen. Patrick Ryder noted," fences an attribution inside a clause
 MAX_NOUN_CLAUSE_GAP = 10  # "X's suggestion during his recent visit to Y that ...": words between noun and clause  # "A," said X, a professor at Y. "B" -> one quote when the gap is short
+MIN_UNCUED_CLAUSE_WORDS = 8  # a quotation this long with no cue in its sentence is speech, not a scare quote
+MAX_HEADLINE_LEAD_CHARS = 200  # six words of a name and title before a headline quote fit well within this
+MAX_CLAUSE_TOKENS = 400  # a reported clause longer than this is a run-on parse, not one report
 _WORD = re.compile(r"\w+")
 _TRAILING = " \t,.;:"
 _RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
@@ -57,6 +62,7 @@ class Cues:
     stance_adjectives: frozenset[str]
     title_cues: frozenset[str]
     interviewer: frozenset[str]
+    mental: frozenset[str]
 
 
 @cache
@@ -76,6 +82,7 @@ def cues() -> Cues:
         stance_adjectives=words("stance_adjectives"),
         title_cues=words("title_cues"),
         interviewer=words("interviewer_labels"),
+        mental=words("mental_verbs"),
     )
 
 
@@ -86,6 +93,55 @@ class Marked:
     inner: Span
     outer: Span
     closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MarkSet:
+    """The quoted spans of one paragraph sorted by start, with the starts and the running maximum of the ends, so
+    "is this offset quoted?" and "which spans overlap this range?" are bisections, not scans (an article with
+    thousands of quotation marks must stay linear)."""
+
+    items: tuple[Marked, ...]
+    starts: tuple[int, ...]
+    max_ends: tuple[int, ...]  # max_ends[k] = max(outer.end of items[: k + 1])
+
+    @classmethod
+    def of(cls, marks: Iterable[Marked]) -> MarkSet:
+        items = tuple(sorted(marks, key=lambda m: (m.outer.start, m.outer.end)))
+        ends: list[int] = []
+        for m in items:
+            ends.append(max(ends[-1], m.outer.end) if ends else m.outer.end)
+        return cls(items, tuple(m.outer.start for m in items), tuple(ends))
+
+    def __iter__(self) -> Iterator[Marked]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def covering(self, pos: int) -> bool:
+        """True when ``pos`` lies inside some span's marks."""
+        k = bisect_right(self.starts, pos) - 1
+        return k >= 0 and self.max_ends[k] > pos
+
+    def overlapping(self, start: int, end: int) -> list[Marked]:
+        """The spans whose marks overlap [start, end), in order."""
+        k = bisect_left(self.starts, end) - 1
+        out: list[Marked] = []
+        while k >= 0 and self.max_ends[k] > start:
+            if self.items[k].outer.end > start:
+                out.append(self.items[k])
+            k -= 1
+        out.reverse()
+        return out
+
+    def last_start_before(self, pos: int) -> int:
+        """The largest span start below ``pos`` (-1 when none)."""
+        k = bisect_left(self.starts, pos) - 1
+        return self.starts[k] if k >= 0 else -1
+
+    def index_of(self, m: Marked) -> int:
+        return bisect_left(self.starts, m.outer.start)
 
 
 # --------------------------------------------------------------------------------------------- pass 1: marks
@@ -123,6 +179,7 @@ def find_marked(text: str, para: Span) -> Iterator[Marked]:
     single_at: int | None = None
     i = para.start
     has_double = _has_double(text, para)
+    last_closer = _last_closer(text, para)
     while i < para.end:
         c = text[i]
         prev = text[i - 1] if i > para.start else " "
@@ -137,7 +194,7 @@ def find_marked(text: str, para: Span) -> Iterator[Marked]:
         if c == "'" and nxt == "'":
             width = 2
         if stack and closer and not (c in OPEN_MARKS and prev.isspace()):
-            if len(stack) == 1 or not _closer_after(text, i + width, para.end):
+            if len(stack) == 1 or last_closer < i + width:  # no closer after this one in the paragraph
                 start = stack[0]
                 stack.clear()
                 s, e = _trim(text, start + 1, i)
@@ -164,9 +221,10 @@ def find_marked(text: str, para: Span) -> Iterator[Marked]:
             yield Marked(Span(s, e), Span(stack[0], para.end), False)
 
 
-def _closer_after(text: str, start: int, end: int) -> bool:
-    chunk = text[start:end]
-    return any(m in chunk for m in CLOSE_MARKS) or chunk.count(STRAIGHT) > 0
+def _last_closer(text: str, para: Span) -> int:
+    """Offset of the paragraph's last closing or straight mark (-1 when none): found once, so each closing mark
+    asks "is there a closer after me?" in constant time."""
+    return max(text.rfind(m, para.start, para.end) for m in CLOSE_MARKS + STRAIGHT)
 
 
 def _has_double(text: str, para: Span) -> bool:
@@ -181,8 +239,8 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _inside(pos: int, spans: list[Marked]) -> bool:
-    return any(m.outer.start <= pos < m.outer.end for m in spans)
+def _inside(pos: int, spans: MarkSet) -> bool:
+    return spans.covering(pos)
 
 
 def _is_cue_verb(tok: Token) -> bool:
@@ -192,7 +250,7 @@ def _is_cue_verb(tok: Token) -> bool:
     )
 
 
-def subject_of(verb: Token, marks: list[Marked] | None = None) -> Token | None:
+def subject_of(verb: Token, marks: MarkSet | None = None) -> Token | None:
     """The grammatical subject of a reporting verb, climbing through participles ("..., saying ...", "was quoted
     as saying"); for "quotes X as saying" the quoted person X; a name at the paragraph start when the parse put the
     subject in another paragraph. Subjects inside quotation marks (``marks``) belong to the quoted words."""
@@ -212,8 +270,16 @@ def subject_of(verb: Token, marks: list[Marked] | None = None) -> Token | None:
                 found = objs[0]
                 break
         subj = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"} and not (marks and _inside(c.idx, marks))]
+        # when the parse ran two paragraphs together, a subject in the verb's own paragraph comes first
+        subj.sort(key=lambda c: not _same_paragraph(c, verb))
         if subj:
             found = subj[0]
+            if found.lower_ in {"who", "that"} and tok.dep_ == "relcl" and tok.head.i != tok.i:
+                # "said X, who warned ...": the relative pronoun stands for the noun it modifies; a mental verb
+                # there ("X, who fears ...") is the writer's description of X, not X's words
+                if tok.lemma_.lower() in cues().mental:
+                    return None
+                found = tok.head
             break
         if tok.dep_ in _CLIMB and tok.head.i != tok.i:
             tok = tok.head
@@ -230,8 +296,19 @@ _CLIMB = {"advcl", "xcomp", "conj", "pcomp", "acl", "prep", "pobj", "dobj", "npa
 
 
 def _same_paragraph(a: Token, b: Token) -> bool:
+    """No line break between the two tokens (by bisection over the document's line breaks)."""
     lo, hi = (a, b) if a.i < b.i else (b, a)
-    return not any("\n" in t.text or "\n" in t.whitespace_ for t in lo.doc[lo.i : hi.i])
+    breaks = _line_breaks(a.doc)
+    k = bisect_left(breaks, lo.idx)
+    return not (k < len(breaks) and breaks[k] < hi.idx)
+
+
+def _line_breaks(doc: Doc) -> list[int]:
+    cached = doc.user_data.get("analysis.line_breaks")
+    if not isinstance(cached, list):
+        cached = [m.start() for m in re.finditer("\n", doc_text(doc))]
+        doc.user_data["analysis.line_breaks"] = cached
+    return cached
 
 
 def _paragraph_name_before(verb: Token) -> Token | None:
@@ -311,13 +388,31 @@ def _span_text(doc: Doc, span: Span) -> str:
     return doc_text(doc)[span.start : span.end]
 
 
-def _sentence_tokens(doc: Doc, span: Span) -> list[Token]:
+def _sentence_starts(doc: Doc) -> list[int]:
+    """Token index of each sentence start, found once per document (``Token.sent`` walks the sentence on every
+    call, which is quadratic when called for every token of a long sentence)."""
+    cached = doc.user_data.get("analysis.sent_starts")
+    if not isinstance(cached, list):
+        cached = [s.start for s in doc.sents]
+        doc.user_data["analysis.sent_starts"] = cached
+    return cached
+
+
+def _sent_of(tok: Token) -> SpacySpan:
+    """``tok.sent`` by bisection over the cached sentence starts."""
+    doc = tok.doc
+    starts = _sentence_starts(doc)
+    k = max(0, bisect_right(starts, tok.i) - 1)
+    end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+    return doc[starts[k] if starts else 0 : end]
+
+
+def _sentence_chars(doc: Doc, span: Span) -> tuple[int, int] | None:
+    """Character range of the sentence(s) a span touches."""
     first = doc.char_span(span.start, span.end, alignment_mode="expand")
     if first is None or len(first) == 0:
-        return []
-    start = first[0].sent.start
-    end = first[-1].sent.end
-    return list(doc[start:end])
+        return None
+    return _sent_of(first[0]).start_char, _sent_of(first[-1]).end_char
 
 
 # --------------------------------------------------------------------------------------------- pass 2: indirect
@@ -345,13 +440,12 @@ def _contentful_np(np: Token) -> bool:
 
 def _inverted_clause(doc: Doc, verb: Token, subj: Token, para: Span) -> Span | None:
     """"CLAUSE, X noted." when the parse gave the verb no clausal complement: the text before ", X"."""
-    sent = verb.sent
+    sent = _sent_of(verb)
     if subj.i >= verb.i or subj.left_edge.i - 1 <= sent.start:
         return None
     comma = doc[subj.left_edge.i - 1]
     # a deck line without a full stop runs into the next paragraph in the parse: stop at the paragraph end
-    trailing = [t for t in doc[verb.i + 1 : sent.end] if not (t.is_punct or t.is_space) and t.idx < para.end]
-    if comma.text != "," or any(t.dep_ not in {"npadvmod", "advmod"} for t in trailing):
+    if comma.text != "," or not _only_adverbs_after(doc, verb, sent.end, para.end):
         return None
     start = max(sent.start_char, para.start)
     s, e = _trim(doc_text(doc), start, comma.idx)
@@ -360,11 +454,22 @@ def _inverted_clause(doc: Doc, verb: Token, subj: Token, para: Span) -> Span | N
     return Span(s, e)
 
 
+def _only_adverbs_after(doc: Doc, verb: Token, sent_end: int, para_end: int) -> bool:
+    """Nothing but adverbs and punctuation follow the verb up to the sentence or paragraph end (stops at the first
+    other word, so a long sentence costs nothing)."""
+    for t in doc[verb.i + 1 : sent_end]:
+        if t.idx >= para_end:
+            break
+        if not (t.is_punct or t.is_space) and t.dep_ not in {"npadvmod", "advmod"}:
+            return False
+    return True
+
+
 def _previous_sentence(doc: Doc, tok: Token, para: Span) -> Span | None:
-    sent = tok.sent
+    sent = _sent_of(tok)
     if sent.start == 0:
         return None
-    before = doc[sent.start - 1].sent
+    before = _sent_of(doc[sent.start - 1])
     s, e = _trim(doc_text(doc), max(before.start_char, para.start), min(before.end_char, para.end))
     if e <= s or "\n" in doc_text(doc)[s:e] or _words(doc_text(doc)[s:e]) < MIN_INDIRECT_WORDS:
         return None
@@ -417,11 +522,15 @@ def _interrupted_clause(doc: Doc, verb: Token, para: Span) -> tuple[Span, ...] |
 
 
 def _clause_span(doc: Doc, head: Token, exclude: set[int], para: Span) -> Span | None:
+    if head.right_edge.i - head.left_edge.i >= MAX_CLAUSE_TOKENS:
+        return None
     exclude = set(exclude)
     for t in head.subtree:
         # ", noting that ...", "and adding ...": a second report inside the clause is its own quote
+        if t.i in exclude:
+            continue  # already cut out with an enclosing report (keeps nested reports linear)
         if t.i != head.i and t.i > head.i and t.dep_ in {"advcl", "conj"} and _is_cue_verb(t) and t.tag_ == "VBG":
-            exclude |= {g.i for g in t.subtree}
+            exclude.update(g.i for g in t.subtree)
     toks = [t for t in head.subtree if t.i not in exclude]
     if not toks:
         return None
@@ -449,7 +558,7 @@ def _clause_span(doc: Doc, head: Token, exclude: set[int], para: Span) -> Span |
     return Span(s, e)
 
 
-def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]:
+def _indirect(doc: Doc, para: Span, marks: MarkSet) -> Iterator[_Candidate]:
     c = cues()
     span = doc.char_span(para.start, para.end, alignment_mode="expand")
     if span is None:
@@ -469,10 +578,14 @@ def _indirect(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]
                 comp = [ch for ch in tok.children if ch.dep_ == "dobj" and _contentful_np(ch)]
                 for np in comp[:1]:
                     np_end = np.right_edge.idx + len(np.right_edge.text)
-                    if any(np_end <= m.outer.start < tok.sent.end_char and ":" in doc_text(doc)[np_end : m.outer.start]
-                           for m in marks):
+                    sent_end = _sent_of(tok).end_char
+                    colon = doc_text(doc).find(":", np_end, sent_end)
+                    if colon >= 0 and marks.last_start_before(sent_end) > colon:
                         comp = []  # "highlighted the problem ...: “quote”": an act summarised, the quote is the content
-            exclude = {t.i for t in subj.subtree} | {tok.i}
+            # the subject's words are not content; when the subject is the noun a relative clause modifies ("X, who
+            # warned that ..."), the verb's own subtree is the report and stays in
+            own = {t.i for t in tok.subtree} if subj.i < tok.i <= subj.right_edge.i else set()
+            exclude = ({t.i for t in subj.subtree} - own) | {tok.i}
             if not comp and tok.dep_ == "advcl" and any(ch.lower_ == "as" and ch.dep_ == "mark" for ch in tok.children):
                 # "As X pointed out, CLAUSE": the main clause is the content
                 cl = _clause_span(doc, tok.head, {t.i for t in tok.subtree}, para)
@@ -580,7 +693,7 @@ def _detached_that_clause(noun: Token) -> list[Token]:
     """"X's suggestion during his visit that CLAUSE": the parse hangs the that-clause on a noun of an intervening
     prepositional phrase; take it when only a noun-phrase stretch (no verb, no clause break) separates the two."""
     doc = noun.doc
-    sent_end = noun.sent.end
+    sent_end = _sent_of(noun).end
     for t in doc[noun.i + 1 : min(sent_end, noun.i + MAX_NOUN_CLAUSE_GAP + 1)]:
         if t.pos_ in {"VERB", "AUX"} or t.text in {";", ":", ".", "?", "!", "(", ")"} or "\n" in t.whitespace_:
             return []
@@ -603,11 +716,35 @@ def _detached_that_clause(noun: Token) -> list[Token]:
 # --------------------------------------------------------------------------------------------- pass 3: direct
 
 
-def _cue_for(doc: Doc, m: Marked, marks: list[Marked], para: Span) -> tuple[Token, Token] | None:
-    """(cue token, subject token) nearest to the quoted span within its sentence(s), outside any marks."""
+@dataclass(frozen=True, slots=True)
+class _CueSites:
+    """Reporting cues of one paragraph outside its marks, with their subjects, sorted by offset: computed once per
+    paragraph, so each quoted span finds its nearest cue by bisection (not by re-reading its sentence)."""
+
+    offsets: tuple[int, ...]
+    sites: tuple[tuple[Token, Token], ...]
+
+    def nearest(self, m: Marked, lo: int, hi: int) -> tuple[int, int, tuple[Token, Token]] | None:
+        """(distance, offset, site) of the cue nearest to the span within [lo, hi); the earlier one on a tie."""
+        best: tuple[int, int, tuple[Token, Token]] | None = None
+        k = bisect_left(self.offsets, m.outer.start) - 1
+        if k >= 0 and self.offsets[k] >= lo:
+            best = (m.outer.start - self.offsets[k], self.offsets[k], self.sites[k])
+        k = bisect_left(self.offsets, m.outer.end)
+        if k < len(self.offsets) and self.offsets[k] < hi:
+            dist = self.offsets[k] - m.outer.end
+            if best is None or dist < best[0]:
+                best = (dist, self.offsets[k], self.sites[k])
+        return best
+
+
+def _cue_sites(doc: Doc, marks: MarkSet, para: Span) -> tuple[_CueSites, _CueSites]:
+    """(cues whose subject may name a person, the others) of a paragraph."""
     c = cues()
-    best: tuple[int, Token, Token] | None = None
-    for tok in _sentence_tokens(doc, m.outer):
+    person: list[tuple[int, tuple[Token, Token]]] = []
+    other: list[tuple[int, tuple[Token, Token]]] = []
+    span = doc.char_span(para.start, para.end, alignment_mode="expand")
+    for tok in span if span is not None else ():
         if tok.idx < para.start or tok.idx >= para.end or _inside(tok.idx, marks):
             continue
         subj: Token | None = None
@@ -618,12 +755,24 @@ def _cue_for(doc: Doc, m: Marked, marks: list[Marked], para: Span) -> tuple[Toke
             subj = objs[0] if objs else None
         if subj is None or _inside(subj.idx, marks):
             continue
-        dist = min(abs(tok.idx - m.outer.start), abs(tok.idx - m.outer.end))
-        if not _personish(subj):
-            dist += 10_000  # an organisation or unnamed source only when no person is cited
-        if best is None or dist < best[0]:
-            best = (dist, tok, subj)
-    return (best[1], best[2]) if best else None
+        (person if _personish(subj) else other).append((tok.idx, (tok, subj)))
+    return (_CueSites(tuple(o for o, _ in person), tuple(x for _, x in person)),
+            _CueSites(tuple(o for o, _ in other), tuple(x for _, x in other)))
+
+
+def _cue_for(doc: Doc, m: Marked, sites: tuple[_CueSites, _CueSites], para: Span) -> tuple[Token, Token] | None:
+    """(cue token, subject token) nearest to the quoted span within its sentence(s), outside any marks; an
+    organisation or unnamed source only when no person is cited (or the person is 10,000 characters further)."""
+    bounds = _sentence_chars(doc, m.outer)
+    if bounds is None:
+        return None
+    lo, hi = max(bounds[0], para.start), min(bounds[1], para.end)
+    person = sites[0].nearest(m, lo, hi)
+    other = sites[1].nearest(m, lo, hi)
+    if other is not None:
+        other = (other[0] + 10_000, other[1], other[2])
+    found = min((x for x in (person, other) if x is not None), key=lambda x: (x[0], x[1]), default=None)
+    return found[2] if found else None
 
 
 def _is_title(doc: Doc, m: Marked) -> bool:
@@ -635,6 +784,8 @@ def _is_title(doc: Doc, m: Marked) -> bool:
 
 def _headline_speaker(doc: Doc, m: Marked, para: Span) -> Span | None:
     """``Name "..."`` at the start of a paragraph (headline or deck)."""
+    if m.outer.start - para.start > MAX_HEADLINE_LEAD_CHARS:
+        return None
     lead = doc_text(doc)[para.start : m.outer.start]
     if not lead.strip() or len(lead.split()) > 6 or any(ch in lead for ch in ".,;"):
         return None
@@ -647,13 +798,16 @@ def _headline_speaker(doc: Doc, m: Marked, para: Span) -> Span | None:
     return Span(doc[run[0]].idx, doc[run[1] - 1].idx + len(doc[run[1] - 1].text))
 
 
-def _direct(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]:
+def _direct(doc: Doc, para: Span, marks: MarkSet) -> Iterator[_Candidate]:
     prev: _Candidate | None = None
     prev_mark: Marked | None = None
-    for m in marks:
+    sites = _cue_sites(doc, marks, para)
+    text = doc_text(doc)
+    first_char = para.start + len(text[para.start : para.end]) - len(text[para.start : para.end].lstrip())
+    for k, m in enumerate(marks):
         content = _span_text(doc, m.inner)
-        found = _cue_for(doc, m, marks, para)
-        paragraph_initial = doc_text(doc)[para.start : m.outer.start].strip() == ""
+        found = _cue_for(doc, m, sites, para)
+        paragraph_initial = m.outer.start <= first_char
         if found is not None and not _is_title(doc, m):
             cue_tok, subj = found
             cue = Span(cue_tok.idx, cue_tok.idx + len(cue_tok.text))
@@ -674,7 +828,7 @@ def _direct(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]:
             if mention.start < m.outer.end and m.outer.start < mention.end:
                 prev, prev_mark = None, None
                 continue  # the quoted words are the source's own name ("according to the broadcaster “X”")
-            if _words(content) < 4 and not _governed_by(doc, m, cue_tok) and not _opens_split(doc, m, marks, cue):
+            if _words(content) < 4 and not _governed_by(doc, m, cue_tok) and not _opens_split(doc, m, marks, k, cue):
                 prev, prev_mark = None, None
                 continue
             yield cand
@@ -696,28 +850,34 @@ def _direct(doc: Doc, para: Span, marks: list[Marked]) -> Iterator[_Candidate]:
             yield _Candidate(m.inner, "split", prev.cue, prev.mention)
             prev_mark = m
             continue
-        if paragraph_initial and _words(content) >= 4:
-            cand = _Candidate(m.inner, "direct", None, None)  # continued or lead quote: resolved by attribution
+        if (paragraph_initial and _words(content) >= 4) or (
+            _words(content) >= MIN_UNCUED_CLAUSE_WORDS and not _is_title(doc, m)
+        ):
+            # continued or lead quote, or a clause-long quotation with no cue in its sentence ("Under the deal,
+            # “...”"): its speaker is the one of the neighbouring attribution, resolved by analysis.attribution
+            cand = _Candidate(m.inner, "direct", None, None)
             yield cand
             prev, prev_mark = cand, m
             continue
         prev, prev_mark = None, None
 
 
-def _opens_split(doc: Doc, m: Marked, marks: list[Marked], cue: Span) -> bool:
+def _opens_split(doc: Doc, m: Marked, marks: MarkSet, k: int, cue: Span) -> bool:
     """'“In short,” he said, “...”': a short span closed by a comma, whose attribution is followed by more quoted
     words, is the first part of a split quote, not a scare quote."""
     text = doc_text(doc)
     if "," not in text[m.inner.end : m.outer.end]:
         return False
-    nxt = next((n for n in marks if n.outer.start >= m.outer.end), None)
+    nxt = next((marks.items[j] for j in range(k + 1, len(marks)) if marks.items[j].outer.start >= m.outer.end), None)
     return nxt is not None and m.outer.end <= cue.start and cue.end <= nxt.outer.start and _split_gap_ok(doc, m, nxt)
 
 
 def _split_gap_ok(doc: Doc, a: Marked, b: Marked) -> bool:
+    if a.outer.end > b.outer.start:
+        return False
     gap = doc.char_span(a.outer.end, b.outer.start, alignment_mode="contract")
     n = len(gap) if gap is not None else 0
-    return a.outer.end <= b.outer.start and n <= MAX_SPLIT_GAP_TOKENS
+    return n <= MAX_SPLIT_GAP_TOKENS
 
 
 def _gap_has_cue(doc: Doc, a: Marked, b: Marked) -> bool:
@@ -815,13 +975,11 @@ def _labelled(doc: Doc, paras: list[Span]) -> Iterator[_Candidate]:
 # --------------------------------------------------------------------------------------------- pass 5: merge
 
 
-def _outside_words(doc: Doc, span: Span, marks: list[Marked]) -> int:
+def _outside_words(doc: Doc, span: Span, marks: MarkSet) -> int:
     text = doc_text(doc)
     pieces = []
     pos = span.start
-    for m in marks:
-        if m.outer.end <= span.start or m.outer.start >= span.end:
-            continue
+    for m in marks.overlapping(span.start, span.end):
         pieces.append(text[pos : max(pos, m.outer.start)])
         pos = max(pos, m.outer.end)
     pieces.append(text[pos : span.end] if pos < span.end else "")
@@ -845,7 +1003,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
     paras = paragraphs(text)
     out: list[Quote] = []
     for para in paras:
-        marks = list(find_marked(text, para))
+        marks = MarkSet.of(find_marked(text, para))
         direct = list(_direct(doc, para, marks))
         indirect = list(_indirect(doc, para, marks))
         # group split parts with their head
@@ -857,7 +1015,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
                 items.append(([cand.span], cand))
         kept_indirect: list[_Candidate] = []
         for ind in indirect:
-            touching = [m for m in marks if m.outer.start < ind.span.end and ind.span.start < m.outer.end]
+            touching = marks.overlapping(ind.span.start, ind.span.end)
             inner = [m for m in touching if ind.span.start <= m.outer.start and m.outer.end <= ind.span.end]
             after = text[ind.span.end : ind.span.end + 4].lstrip(" :,\u2014-")
             if after[:1] in OPEN_MARKS + STRAIGHT:
@@ -880,23 +1038,43 @@ def find_quotes(doc: Doc) -> list[Quote]:
                 # unmarked first-person speech before "he said" is direct speech printed without marks
                 ind = _Candidate(ind.span, "direct", ind.cue, ind.mention, ind.segments)
             kept_indirect.append(ind)
-            items = [
-                it for it in items
-                if not all(ind.span.start <= seg.start and seg.end <= ind.span.end for seg in it[0])
-            ]
+        covers = _Coverage([ind.span for ind in kept_indirect])
+        items = [it for it in items if not covers.contains(it[0][0].start, max(seg.end for seg in it[0]))]
         for segs, cand in items:
             out.append(_make(text, tuple(segs), "direct", cand))
         for ind in _dedupe(doc, kept_indirect):
             out.append(_make(text, ind.segments or (ind.span,), ind.kind, ind))
-    covered = [(q.start, q.end) for q in out]
+    covered = sorted((q.start, q.end) for q in out)
+    covered_starts = [s for s, _ in covered]
+    para_starts = [p.start for p in paras]
     for cand in _labelled(doc, paras):
         size = cand.span.end - cand.span.start
-        overlap = sum(max(0, min(e, cand.span.end) - max(s, cand.span.start)) for s, e in covered)
+        # every quote lies within one paragraph, and a labelled candidate is a paragraph's speech: only the quotes
+        # starting in its paragraph can overlap it
+        para_start = para_starts[max(0, bisect_right(para_starts, cand.span.start) - 1)]
+        lo, hi = bisect_left(covered_starts, para_start), bisect_left(covered_starts, cand.span.end)
+        overlap = sum(max(0, min(e, cand.span.end) - max(s, cand.span.start)) for s, e in covered[lo:hi])
         if overlap * 2 > size:
             continue
         out.append(_make(text, (cand.span,), "direct", cand))
     out.sort(key=lambda q: (q.start, q.end))
     return out
+
+
+class _Coverage:
+    """Does one of these spans contain [start, end)? By bisection over the starts with a running maximum of the
+    ends."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        ordered = sorted((s.start, s.end) for s in spans)
+        self.starts = [s for s, _ in ordered]
+        self.max_ends: list[int] = []
+        for _, e in ordered:
+            self.max_ends.append(max(self.max_ends[-1], e) if self.max_ends else e)
+
+    def contains(self, start: int, end: int) -> bool:
+        k = bisect_right(self.starts, start) - 1
+        return k >= 0 and self.max_ends[k] >= end
 
 
 def _dedupe(doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
@@ -907,9 +1085,16 @@ def _dedupe(doc: Doc, cands: list[_Candidate]) -> list[_Candidate]:
         return (not person, -(c.span.end - c.span.start))
 
     out: list[_Candidate] = []
+    # the kept spans are disjoint, so sorted by start their ends are sorted too: the one kept span that could
+    # overlap a candidate is the last one starting before the candidate's end
+    starts: list[int] = []
+    ends: list[int] = []
     for c in sorted(cands, key=rank):
-        if any(c.span.start < o.span.end and o.span.start < c.span.end for o in out):
+        k = bisect_left(starts, c.span.end)
+        if k > 0 and ends[k - 1] > c.span.start:
             continue
+        starts.insert(k, c.span.start)
+        ends.insert(k, c.span.end)
         out.append(c)
     return sorted(out, key=lambda c: c.span.start)
 
