@@ -696,8 +696,6 @@ class Store:
                 raise
         return done
 
-    def set_override(self, quote_id: str, stance: int, note: str | None = None) -> None:
-        """Record an analyst's stance for a quote (replacing an earlier one); retried on lock."""
     def set_override(self, quote_id: str, stance: int, note: str | None = None, *, who: str | None = None) -> None:
         """Record an analyst's stance for a quote (replacing an earlier one) and the change in the override
         history (``who`` defaults to the OS user), in one transaction; retried on lock."""
