@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -15,8 +16,10 @@ if TYPE_CHECKING:
 
 Format = Literal["csv", "parquet", "jsonl"]
 FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
-# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection"); the full-width forms
+# (U+FF1D = U+FF0B + U+FF0D - U+FF20 @) are folded to ASCII by some spreadsheets' input normalisation, and a
+# leading line feed hides the formula on a second visual line.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 EXPORT_SQL = """
 SELECT id, article_id, article_name, title, outlet, CAST(date AS VARCHAR) AS date, url,
@@ -30,10 +33,22 @@ ORDER BY date NULLS LAST, article_name, start_char
 
 
 def escape_formula(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; anything else unchanged.
+
+    Leading spaces do not hide a formula (" =1+1" is run by some readers), so they are looked past."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def csv_text(df: pandas.DataFrame) -> str:
+    """The frame as CSV text: text cells escaped (``escape_formula``) and EVERY cell quoted, so a bare CR or LF
+    inside a cell can never start a new row in a reader that splits lines itself."""
+    safe = df.copy()
+    for column in safe.columns:
+        if is_object_dtype(safe[column]) or is_string_dtype(safe[column]):
+            safe[column] = safe[column].astype(object).map(escape_formula)
+    return str(safe.to_csv(index=False, quoting=csv.QUOTE_ALL, lineterminator="\r\n"))
 
 
 def quotes_frame(store: Store) -> pandas.DataFrame:
@@ -47,11 +62,7 @@ def write_frame(df: pandas.DataFrame, out: Path, fmt: str) -> None:
         raise ValueError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        safe = df.copy()
-        for column in safe.columns:
-            if is_object_dtype(safe[column]) or is_string_dtype(safe[column]):
-                safe[column] = safe[column].astype(object).map(escape_formula)
-        safe.to_csv(out, index=False, encoding="utf-8")
+        out.write_text(csv_text(df), encoding="utf-8", newline="")
     elif fmt == "parquet":
         df.to_parquet(out, index=False)
     else:
