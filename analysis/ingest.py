@@ -357,8 +357,9 @@ def parse_jsonl(text: str, *, base: str, source: str) -> Iterator[Article | Inge
             problem = IngestProblem(where, f"malformed JSON row ({exc.msg})")
         except RecursionError:
             problem = IngestProblem(where, "malformed JSON row (nested too deeply)")
-        except ValueError as exc:  # e.g. an integer past Python's digit limit
-            problem = IngestProblem(where, f"malformed JSON row ({str(exc).split(';')[0]})")
+        except ValueError as exc:  # an integer past Python's 4,300-digit limit
+            problem = IngestProblem(where, "malformed JSON row (number too long)" if "digits" in str(exc)
+                                    else "malformed JSON row (unreadable value)")
         else:
             if not isinstance(row, dict):
                 problem = IngestProblem(where, "malformed row (not a JSON object)")
