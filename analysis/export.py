@@ -41,13 +41,24 @@ def escape_formula(value: object) -> object:
     return value
 
 
+def escape_cell_lines(value: object) -> object:
+    """A text cell for CSV: CR and CRLF become LF (a bare CR splits rows in many readers), and every line of the
+    cell is escaped like a cell of its own, so a reader that splits a quoted cell on line breaks still never
+    sees a line that starts with a formula."""
+    if not isinstance(value, str):
+        return value
+    if "\r" in value or "\n" in value:
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return "\n".join(str(escape_formula(line)) for line in lines)
+    return escape_formula(value)
+
+
 def csv_text(df: pandas.DataFrame) -> str:
-    """The frame as CSV text: text cells escaped (``escape_formula``) and EVERY cell quoted, so a bare CR or LF
-    inside a cell can never start a new row in a reader that splits lines itself."""
+    """The frame as CSV text: text cells escaped line by line (``escape_cell_lines``) and EVERY cell quoted."""
     safe = df.copy()
     for column in safe.columns:
         if is_object_dtype(safe[column]) or is_string_dtype(safe[column]):
-            safe[column] = safe[column].astype(object).map(escape_formula)
+            safe[column] = safe[column].astype(object).map(escape_cell_lines)
     return str(safe.to_csv(index=False, quoting=csv.QUOTE_ALL, lineterminator="\r\n"))
 
 
