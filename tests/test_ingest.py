@@ -540,3 +540,19 @@ def test_redirect_to_a_private_address_is_checked_on_connect(monkeypatch: pytest
         server.shutdown()
         server.server_close()
     assert problem.reason.startswith("refused:") and "inside.test" in problem.reason
+
+
+def test_upload_names_with_nul_newline_and_separators(tmp_path: Path, nlp: object) -> None:
+    """An uploaded file's name is only a label: NUL, newline and path separators are escaped, never used."""
+    from analysis.service import ingest_upload
+    from analysis.store import Store
+
+    settings = Settings(db_path=tmp_path / "s.duckdb")
+    report = ingest_upload("../evil\x00name\n.txt", GOOD_BODY.encode(), settings)
+    assert (report.read, report.articles, report.skipped) == (1, 1, ())
+    names = Store(settings.db_path).query_df("SELECT name, source FROM articles")
+    assert list(names["name"]) == ["evil\\x00name\\x0a.txt"]
+    assert list(names["source"]) == ["upload:evil\\x00name\\x0a.txt"]
+    rows = ingest_upload("rows\n.jsonl", b'{"text": "A row body."}\n{"text": ', settings)
+    assert rows.articles == 1
+    assert [p.source for p in rows.skipped] == ["rows\\x0a.jsonl:2"]
