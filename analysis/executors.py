@@ -188,16 +188,26 @@ def plan_units(sources: Sequence[str | Path], settings: Settings) -> list[Unit]:
             continue
         path = Path(raw)
         problems: list[IngestProblem] = []
-        files = list(walk_corpus(path, problems.append)) if path.is_dir() else [path]
+        try:
+            files = list(walk_corpus(path, problems.append)) if path.is_dir() else [path]
+        except OSError:
+            files = [path]  # the worker reads it and names the reason
         units.extend(Unit(str(path), problem=p) for p in problems)
         if not files and not problems:
             units.append(Unit(str(path)))  # the worker reports the empty directory
         for file in files:
-            if file.suffix.lower() in JSONL_SUFFIXES and file.is_file() and not file.is_symlink():
+            if file.suffix.lower() in JSONL_SUFFIXES and _is_plain_file(file):
                 units.extend(_jsonl_ranges(file, settings))
             else:
                 units.append(Unit(str(file)))
     return units
+
+
+def _is_plain_file(path: Path) -> bool:
+    try:
+        return path.is_file() and not path.is_symlink()
+    except OSError:
+        return False
 
 
 def _jsonl_ranges(path: Path, settings: Settings) -> list[Unit]:

@@ -733,9 +733,15 @@ def read_paths(paths: Iterable[str | Path], settings: Settings) -> Iterator[Arti
             yield IngestProblem(display_name(raw), "file name contains a NUL byte")
             continue
         path = Path(raw)
-        if path.is_dir():  # a link to a directory named on the command line is followed: it is meant
+        try:
+            is_dir = path.is_dir()
+            present = is_dir or path.exists() or path.is_symlink()
+        except OSError as exc:  # e.g. a path inside a folder this user may not enter
+            yield IngestProblem(display_name(path), _reason(exc))
+            continue
+        if is_dir:  # a link to a directory named on the command line is followed: it is meant
             yield from _read_directory(path, settings)
-        elif path.exists() or path.is_symlink():
+        elif present:
             yield from read_file(path, settings)
         else:
             yield IngestProblem(display_name(path), "no such file or directory")
