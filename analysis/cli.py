@@ -143,9 +143,11 @@ def _summary(
             reasons[key] = reasons.get(key, 0) + 1
     why = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     stored = f", {already} already stored" if already is not None else ""
-    if duplicates:
-        stored += f", {duplicates} duplicate(s) within this run"
-    return f"read {read} article(s){stored}, skipped {len(problems)}{f' ({why})' if why else ''}, quotes found {quotes}"
+    twice = f", {duplicates} duplicate(s) within this run" if duplicates else ""
+    return (
+        f"read {read} article(s){stored}, skipped {len(problems)}{f' ({why})' if why else ''}{twice}, "
+        f"quotes found {quotes}"
+    )
 
 
 def _reason_kind(reason: str) -> str:

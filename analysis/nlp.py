@@ -79,7 +79,7 @@ def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
 
 def chunk_limit(nlp: Language) -> int:
     """The longest text parsed in one piece: CHUNK_CHARS, or the pipeline's own max_length when lower."""
-    return max(1, min(CHUNK_CHARS, int(nlp.max_length)))
+    return max(1, min(CHUNK_CHARS, int(getattr(nlp, "max_length", CHUNK_CHARS))))
 
 
 def parse_text(nlp: Language, text: str, limit: int | None = None) -> Doc:
@@ -105,14 +105,11 @@ def parse_stream(
     size = max(1, batch_size)
     limit = limit or chunk_limit(nlp)
     while batch := list(islice(iterator, size)):
-        short = [(t, c) for t, c in batch if len(t) <= limit]
+        positions = [index for index, (text, _) in enumerate(batch) if len(text) <= limit]
         parsed: dict[int, Doc | Exception] = {}
         try:
-            for index, doc in zip(
-                (i for i, (t, _) in enumerate(batch) if len(t) <= limit),
-                nlp.pipe((t for t, _ in short), batch_size=size),
-                strict=True,
-            ):
+            short = [batch[index] for index in positions]
+            for index, (doc, _) in zip(positions, nlp.pipe(short, as_tuples=True, batch_size=size), strict=True):
                 parsed[index] = doc
         except Exception:  # noqa: BLE001 - one text must not lose the batch; re-parsed one by one below
             parsed = {}

@@ -140,7 +140,7 @@ def ingest_items(
     The progress total is the number of new articles found so far.
     """
     problems: list[IngestProblem] = []
-    counts = {"read": 0, "todo": 0, "done": 0, "duplicates": 0}
+    counts = {"read": 0, "todo": 0, "done": 0, "already": 0, "duplicates": 0}
     seen: set[str] = set()
     store = Store(settings.db_path)
 
@@ -155,16 +155,20 @@ def ingest_items(
                 problem(item)
                 continue
             counts["read"] += 1
-            if item.id in seen:  # the first of duplicates in one run wins
-                counts["duplicates"] += 1
-                continue
-            seen.add(item.id)
             yield item
 
     def new_articles() -> Iterator[Article]:
         for chunk in _batches(articles(), max(READ_AHEAD, settings.batch_size * settings.workers * 4)):
             known = store.known_article_ids([a.id for a in chunk])
-            todo = [a for a in chunk if a.id not in known]
+            todo = []
+            for article in chunk:
+                if article.id in seen:  # analysed earlier in this run: the first copy wins (checked before the
+                    counts["duplicates"] += 1  # store, which may already hold that first copy by now)
+                elif article.id in known:
+                    counts["already"] += 1
+                else:
+                    seen.add(article.id)
+                    todo.append(article)
             if todo and counts["todo"] == 0 and on_progress:
                 on_progress(0, len(todo))
             counts["todo"] += len(todo)
@@ -182,7 +186,7 @@ def ingest_items(
         store.initialise()  # an empty or fully-known run still leaves a usable, migrated database
     return IngestReport(
         read=counts["read"], skipped=tuple(problems),
-        already_stored=counts["read"] - counts["todo"] - counts["duplicates"], quotes=quotes, articles=written,
+        already_stored=counts["already"], quotes=quotes, articles=written,
         duplicates=counts["duplicates"],
     )
 

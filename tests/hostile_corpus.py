@@ -129,7 +129,7 @@ def duplicates(folder: Path) -> Case:
     name = good(folder, "c15")
     (folder / "zz-copy.txt").write_text(GOOD.format(slug="c15"), encoding="utf-8")  # read second
     return Case(
-        "c15-duplicates", "15", (name,), summary=("read 2 article(s), 0 already stored, 1 duplicate(s) within this run",)
+        "c15-duplicates", "15", (name,), summary=("read 2 article(s), 0 already stored, skipped 0, 1 duplicate(s) within this run",)
     )
 
 
