@@ -134,12 +134,12 @@ def _open_out(out: str | None) -> TextIO:
 def _summary(
     read: int, problems: Sequence[object], quotes: int, already: int | None = None, duplicates: int = 0
 ) -> str:
-    from analysis.ingest import IngestProblem
+    from analysis.ingest import IngestProblem, display_name
 
     reasons: dict[str, int] = {}
     for p in problems:
         if isinstance(p, IngestProblem):
-            key = _reason_kind(p.reason)
+            key = display_name(_reason_kind(p.reason))  # a server's reason phrase may carry control characters
             reasons[key] = reasons.get(key, 0) + 1
     why = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     stored = f", {already} already stored" if already is not None else ""
