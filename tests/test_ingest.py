@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from analysis.fetch import UnsafeURL, check_url
 from analysis.ingest import (
     IngestProblem,
-    UnsafeURL,
     article_id,
-    check_url,
     decode_bytes,
     outlet_from_url,
     parse_date,
@@ -461,7 +460,7 @@ class _Drip(http.server.BaseHTTPRequestHandler):
 def test_slow_drip_download_stops_at_the_total_deadline() -> None:
     import time
 
-    from analysis.ingest import fetch_url
+    from analysis.fetch import fetch_url
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
     server.daemon_threads = True
@@ -480,7 +479,7 @@ def test_slow_drip_download_stops_at_the_total_deadline() -> None:
 def test_dns_rebinding_cannot_move_the_fetch_to_loopback(local_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A resolver that answers a public address first and 127.0.0.1 afterwards: the fetch resolves ONCE per
     connection, checks, and connects to the checked address, so the loopback page is never fetched."""
-    import analysis.ingest as ingest
+    import analysis.fetch as fetch
 
     port = int(local_server.rsplit(":", 1)[1])
     answers = iter(["93.184.216.34"] + ["127.0.0.1"] * 10)
@@ -491,16 +490,16 @@ def test_dns_rebinding_cannot_move_the_fetch_to_loopback(local_server: str, monk
         calls.append(host)
         return [next(answers)]
 
-    real_connect = ingest.socket.socket.connect
+    real_connect = fetch.socket.socket.connect
 
     def record_connect(sock: object, address: tuple[str, int]) -> None:
         connected.append(address)
         raise ConnectionRefusedError(111, "refused in the test (no internet)")
 
-    monkeypatch.setattr(ingest, "resolve_host", rebinding)
-    monkeypatch.setattr(ingest.socket.socket, "connect", record_connect)
+    monkeypatch.setattr(fetch, "resolve_host", rebinding)
+    monkeypatch.setattr(fetch.socket.socket, "connect", record_connect)
     _, [problem] = _read(f"http://rebind.test:{port}/page.html")
-    monkeypatch.setattr(ingest.socket.socket, "connect", real_connect)
+    monkeypatch.setattr(fetch.socket.socket, "connect", real_connect)
     assert calls == ["rebind.test"]  # resolved once
     assert connected == [("93.184.216.34", port)]  # connected to the address that was checked, not re-resolved
     assert "could not fetch" in problem.reason
@@ -512,7 +511,7 @@ def test_dns_rebinding_cannot_move_the_fetch_to_loopback(local_server: str, monk
 
 def test_redirect_to_a_private_address_is_checked_on_connect(monkeypatch: pytest.MonkeyPatch) -> None:
     """A public name that redirects to a name resolving to loopback: the redirect's connection is refused."""
-    import analysis.ingest as ingest
+    import analysis.fetch as fetch
 
     class Redirect(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
@@ -528,10 +527,10 @@ def test_redirect_to_a_private_address_is_checked_on_connect(monkeypatch: pytest
     port = server.server_address[1]
     # outside.test is "public" for the check but served locally; inside.test resolves to loopback.
     table = {"outside.test": ["93.184.216.34"], "inside.test": ["127.0.0.1"]}
-    monkeypatch.setattr(ingest, "resolve_host", lambda host, port: table[host])
-    real_connect = ingest.socket.socket.connect
+    monkeypatch.setattr(fetch, "resolve_host", lambda host, port: table[host])
+    real_connect = fetch.socket.socket.connect
     monkeypatch.setattr(
-        ingest.socket.socket, "connect",
+        fetch.socket.socket, "connect",
         lambda sock, addr: real_connect(sock, ("127.0.0.1", addr[1]) if addr[0] == "93.184.216.34" else addr),
     )
     try:
