@@ -76,7 +76,10 @@ def test_quote_mark_bombs_stay_within_a_linear_budget(nlp: Language, text: str) 
     quotes fix; this test fails until that fix is merged)."""
     from analysis.quotes import find_quotes
 
+    find_quotes(nlp('"Warm," she said.'))  # curated resources load on the first call: not part of the budget
     doc = nlp(text)
     started = time.perf_counter()
     find_quotes(doc)
-    assert time.perf_counter() - started < 0.5 + len(text) / 2000  # 1 s per 2,000 characters, generously
+    # 1 s + 1 s per 1,000 characters: generous for a linear pass on a loaded machine, far under what a cubic
+    # one takes on the 400-quote texts (minutes)
+    assert time.perf_counter() - started < 1.0 + len(text) / 1000
