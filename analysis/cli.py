@@ -1,4 +1,9 @@
-"""The ``stance`` command: wiring only (argparse -> ingest / pipeline / store / service / evaluate / export)."""
+"""The ``stance`` command: wiring only (argparse -> ingest / pipeline / store / service / evaluate / export).
+
+Exit codes: 0 done (ingest/extract: at least one article read); 1 ingest/extract read nothing; 2 a usage,
+database or model error, printed as ONE line on stderr (no traceback); 130 interrupted. Every file name, URL
+and row name printed is escaped (see ``analysis.ingest.display_name``), so input cannot forge output lines.
+"""
 
 from __future__ import annotations
 
@@ -129,17 +134,23 @@ def _open_out(out: str | None) -> TextIO:
         raise UserError(f"cannot write {out}: {exc.strerror}") from exc
 
 
-def _summary(read: int, problems: Sequence[object], quotes: int, already: int | None = None) -> str:
-    from analysis.ingest import IngestProblem
+def _summary(
+    read: int, problems: Sequence[object], quotes: int, already: int | None = None, duplicates: int = 0
+) -> str:
+    from analysis.ingest import IngestProblem, display_name
 
     reasons: dict[str, int] = {}
     for p in problems:
         if isinstance(p, IngestProblem):
-            key = _reason_kind(p.reason)
+            key = display_name(_reason_kind(p.reason))  # a server's reason phrase may carry control characters
             reasons[key] = reasons.get(key, 0) + 1
     why = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     stored = f", {already} already stored" if already is not None else ""
-    return f"read {read} article(s){stored}, skipped {len(problems)}{f' ({why})' if why else ''}, quotes found {quotes}"
+    twice = f", {duplicates} duplicate(s) within this run" if duplicates else ""
+    return (
+        f"read {read} article(s){stored}, skipped {len(problems)}{f' ({why})' if why else ''}{twice}, "
+        f"quotes found {quotes}"
+    )
 
 
 def _reason_kind(reason: str) -> str:
@@ -185,7 +196,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             )
     except (FileExistsError, OSError) as exc:
         raise UserError(str(exc)) from exc
-    _err(_summary(report.read, report.skipped, report.quotes, report.already_stored))
+    _err(_summary(report.read, report.skipped, report.quotes, report.already_stored, report.duplicates))
     return 0 if report.read else 1
 
 
@@ -323,7 +334,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from analysis.export import export_quotes
 
     store = _store(args)
-    count = export_quotes(store, Path(args.out), args.format)
+    try:
+        count = export_quotes(store, Path(args.out), args.format)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     _err(f"exported {count} quote(s) to {args.out}")
     return 0
 
@@ -347,6 +361,8 @@ def _store(args: argparse.Namespace) -> Store:
 
     settings = _settings(args)
     store = Store(settings.db_path)
+    if settings.db_path.is_dir():
+        raise UserError(f"--db {settings.db_path} is a directory, not a DuckDB database file")
     if not store.exists():
         raise UserError(f"no database at {settings.db_path} (run `stance ingest` first, or pass --db)")
     return store
@@ -461,7 +477,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         func: Callable[[argparse.Namespace], int] = args.func
         return func(args)
     except handlers as exc:
-        _err(f"stance {args.command}: error: {exc}")
+        from analysis.ingest import display_name
+
+        _err(f"stance {args.command}: error: {display_name(str(exc))}")  # one line, even with a newline in a path
         return 2
     except KeyboardInterrupt:
         _err(f"stance {args.command}: interrupted")
@@ -471,6 +489,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _store_errors() -> Iterable[type[BaseException]]:
-    from analysis.store import StoreBusy, StoreMissing
+    from analysis.store import StoreBusy, StoreError, StoreMissing, StoreReadOnly
 
-    return (StoreMissing, StoreBusy)
+    return (StoreMissing, StoreBusy, StoreError, StoreReadOnly)

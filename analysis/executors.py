@@ -48,9 +48,13 @@ def analyse(
 ) -> Iterator[ArticleResult]:
     """Parse with ``nlp.pipe`` and run every stage; an article whose analysis fails is reported and left out."""
     from analysis import pipeline  # looked up per call: tests swap stages in
+    from analysis.nlp import parse_stream
 
-    stream = ((a.text, a) for a in articles)
-    for doc, article in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+    for doc, article in parse_stream(nlp, ((a.text, a) for a in articles), batch_size=batch_size):
+        if isinstance(doc, Exception):
+            if on_problem:
+                on_problem(IngestProblem(article.source or article.name, f"could not be parsed ({type(doc).__name__})"))
+            continue
         try:
             yield pipeline.ArticleResult(article, pipeline.analyze_doc(article, doc))
         except Exception as exc:  # a bug in one stage on one article must not lose the rest of the batch
@@ -153,6 +157,7 @@ class Unit:
     start: int | None = None
     end: int | None = None
     first_line: int = 1
+    problem: IngestProblem | None = None  # found while planning (a folder that cannot be listed): reported as is
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +165,7 @@ class PartSummary:
     """What one partition did (returned to the client; the quotes themselves go to Parquet)."""
 
     read: int
-    already_stored: int
+    already_stored: int  # stored before this run with the current pipeline version
     failed: int
     articles: int
     quotes: int
@@ -178,27 +183,43 @@ def plan_units(sources: Sequence[str | Path], settings: Settings) -> list[Unit]:
 
     units: list[Unit] = []
     for raw in sources:
-        if is_url(raw):
-            units.append(Unit(str(raw).strip()))
+        if is_url(raw) or "\x00" in str(raw):
+            units.append(Unit(str(raw).strip()))  # the worker fetches it (or names the bad path)
             continue
         path = Path(raw)
-        files = list(walk_corpus(path)) if path.is_dir() else [path]
-        if not files:
+        problems: list[IngestProblem] = []
+        try:
+            files = list(walk_corpus(path, problems.append)) if path.is_dir() else [path]
+        except OSError:
+            files = [path]  # the worker reads it and names the reason
+        units.extend(Unit(str(path), problem=p) for p in problems)
+        if not files and not problems:
             units.append(Unit(str(path)))  # the worker reports the empty directory
         for file in files:
-            if file.suffix.lower() in JSONL_SUFFIXES and file.is_file():
+            if file.suffix.lower() in JSONL_SUFFIXES and _is_plain_file(file):
                 units.extend(_jsonl_ranges(file, settings))
             else:
                 units.append(Unit(str(file)))
     return units
 
 
+def _is_plain_file(path: Path) -> bool:
+    try:
+        return path.is_file() and not path.is_symlink()
+    except OSError:
+        return False
+
+
 def _jsonl_ranges(path: Path, settings: Settings) -> list[Unit]:
-    size = path.stat().st_size
+    from analysis.ingest import read_regular_file
+
     whole = [Unit(str(path))]
-    if size > settings.max_bytes or size == 0:
+    try:
+        data = read_regular_file(path, settings.max_bytes)
+    except (OSError, ValueError):
+        return whole  # the worker reads it whole and names the reason
+    if not data:
         return whole
-    data = path.read_bytes()
     if b"\r" in data or b"\x00" in data[:8192]:
         return whole
     try:
@@ -233,7 +254,7 @@ def _has_article_row(text: str) -> bool:
             continue
         try:
             row = json.loads(line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # malformed or nested too deeply: the worker names the row
             continue
         if isinstance(row, dict) and isinstance(row.get("text"), str) and row["text"].strip():
             return True
@@ -242,25 +263,30 @@ def _has_article_row(text: str) -> bool:
 
 def read_unit(unit: Unit, settings: Settings) -> Iterator[Article | IngestProblem]:
     """The articles and problems of one unit, named exactly as ``analysis.ingest.read_paths`` names them."""
-    from analysis.ingest import MISSING_TEXT, parse_jsonl, read_paths
+    from analysis.ingest import MISSING_TEXT, display_name, parse_jsonl, read_paths, read_regular_file
 
+    if unit.problem is not None:
+        yield unit.problem
+        return
     if unit.start is None or unit.end is None:
         yield from read_paths([unit.source], settings)
         return
     path = Path(unit.source)
-    with path.open("rb") as handle:
-        handle.seek(unit.start)
-        chunk = handle.read(unit.end - unit.start)
-    text = chunk.decode("utf-8-sig" if unit.start == 0 else "utf-8")
+    try:  # the file was a regular one when planned; read it the same safe way (it may have been replaced)
+        chunk = read_regular_file(path, settings.max_bytes)[unit.start : unit.end]
+        text = chunk.decode("utf-8-sig" if unit.start == 0 else "utf-8")
+    except (OSError, ValueError) as exc:
+        yield IngestProblem(display_name(path), str(exc) if isinstance(exc, ValueError) else (exc.strerror or "unreadable"))
+        return
     # Blank lines are skipped but counted by parse_jsonl: padding gives every row its line number in the file.
-    for item in parse_jsonl("\n" * (unit.first_line - 1) + text, base=path.name, source=str(path)):
-        if isinstance(item, IngestProblem) and item.source == str(path):
+    for item in parse_jsonl("\n" * (unit.first_line - 1) + text, base=path.name, source=display_name(path)):
+        if isinstance(item, IngestProblem) and item.source == display_name(path):
             # parse_jsonl sums up a text-less file in one problem; this range is text-less but the file is not
             # (ranges are planned only then), so report its rows one by one as the whole-file read does.
             lines = text.split("\n")
             for number, line in enumerate(lines, unit.first_line):
                 if line.strip():
-                    yield IngestProblem(f"{path}:{number}", MISSING_TEXT)
+                    yield IngestProblem(f"{display_name(path)}:{number}", MISSING_TEXT)
             continue
         yield item
 
@@ -275,14 +301,16 @@ def run_partition(
     problems: list[IngestProblem] = []
     seen: set[str] = set()
     todo: list[Article] = []
-    read = 0
+    read = already = 0
     for unit in units:
         for item in read_unit(unit, settings):
             if isinstance(item, IngestProblem):
                 problems.append(item)
                 continue
             read += 1
-            if item.id not in known and item.id not in seen:
+            if item.id in known:
+                already += 1
+            elif item.id not in seen:
                 seen.add(item.id)
                 todo.append(item)
     results: list[ArticleResult] = []
@@ -293,7 +321,7 @@ def run_partition(
         problems.extend(outcome.problems)
         failed += len(outcome.problems)
     articles, quotes = write_parquet_part(results, staging, part) if results else (0, 0)
-    return PartSummary(read, read - len(todo), failed, articles, quotes, tuple(problems), PIPELINE_VERSION)
+    return PartSummary(read, already, failed, articles, quotes, tuple(problems), PIPELINE_VERSION)
 
 
 def _partitions(units: Sequence[Unit], settings: Settings) -> list[list[Unit]]:
@@ -391,8 +419,10 @@ def ingest_dask(
             on_problem(problem)
     read = sum(s.read for s in summaries if s)
     failed = sum(s.failed for s in summaries if s)
+    already = sum(s.already_stored for s in summaries if s)
     return IngestReport(
-        read=read, skipped=tuple(problems), already_stored=read - articles - failed, quotes=quotes, articles=articles
+        read=read, skipped=tuple(problems), already_stored=already, quotes=quotes, articles=articles,
+        duplicates=max(0, read - already - articles - failed),
     )
 
 

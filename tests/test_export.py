@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -26,6 +27,12 @@ DANGEROUS = '=HYPERLINK("http://evil.test","click") said the fund would grow'
         ("@cmd", "'@cmd"),
         ("\tindented", "'\tindented"),
         ("\rreturn", "'\rreturn"),
+        ("\nfeed", "'\nfeed"),
+        ("\uff1dSUM(1+1)", "'\uff1dSUM(1+1)"),  # full-width = + - @
+        ("\uff0b1", "'\uff0b1"),
+        ("\uff0d1", "'\uff0d1"),
+        ("\uff20SUM(1)", "'\uff20SUM(1)"),
+        ("  =1+1", "'  =1+1"),
         ("plain words", "plain words"),
         ("a = b", "a = b"),
         ("", ""),
@@ -77,3 +84,25 @@ def test_parquet_and_jsonl_keep_values(store: Store, tmp_path: Path) -> None:
 def test_unknown_format(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown export format"):
         export_quotes(store, tmp_path / "q.xlsx", "xlsx")
+
+
+def test_csv_cells_with_carriage_returns_cannot_start_a_row(tmp_path: Path) -> None:
+    """A title "Title\r@SUM(1+1)": every cell is quoted and every line of a cell escaped, so even a reader that
+    splits on CR or LF (ignoring quotes) never sees a line that starts with a formula."""
+    from analysis.export import csv_text
+
+    frame = pd.DataFrame({"title": ["Title\r@SUM(1+1)", "Two\n=1+1", "\uff1dHYPERLINK()"], "n": [1, 2, 3]})
+    text = csv_text(frame)
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        assert not line.lstrip('"').startswith(("@", "=", "+", "-", "\uff1d")), line
+    assert "\r" not in text.replace("\r\n", "")  # no bare CR anywhere
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[1] == ["Title\n'@SUM(1+1)", "1"] and rows[2] == ["Two\n'=1+1", "2"]
+    assert rows[3] == ["'\uff1dHYPERLINK()", "3"]
+
+
+def test_dashboard_download_shares_the_prefix_list() -> None:
+    from dashboard.export import table_csv
+
+    data = table_csv(pd.DataFrame({"outlet": ["\uff20cmd", "\uff0bx"]})).decode("utf-8")
+    assert "'\uff20cmd" in data and "'\uff0bx" in data

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from analysis.fetch import UnsafeURL, check_url
 from analysis.ingest import (
     IngestProblem,
-    UnsafeURL,
     article_id,
-    check_url,
     decode_bytes,
     outlet_from_url,
     parse_date,
@@ -299,3 +298,260 @@ def test_private_targets_refused(url: str) -> None:
     with pytest.raises(UnsafeURL, match="private/loopback/link-local"):
         check_url(url, allow_private=False)
     check_url(url, allow_private=True)  # allowed with the flag
+
+
+# ---------------------------------------------------------------------------------------------- hostile input (issue 15)
+
+GOOD_BODY = "outlet: X\ndate: 2024-01-01\nurl: unknown\ntitle: T\n\nA good body.\n"
+
+
+def test_only_regular_files_are_opened(tmp_path: Path) -> None:
+    """FIFO, device link and dangling link in a folder are each named with a reason; none is opened (a FIFO
+    opened for reading would block for ever, /dev/zero would read without end)."""
+    import os
+
+    (tmp_path / "good.txt").write_text(GOOD_BODY)
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "no-such-target")
+    articles, problems = _read(tmp_path)
+    assert [a.name for a in articles] == ["good.txt"]
+    reasons = {Path(p.source).name: p.reason for p in problems}
+    assert reasons == {
+        "pipe.txt": "not a regular file (FIFO); not opened",
+        "zero.txt": "not a regular file (character device); not opened",
+        "gone.txt": "dangling symbolic link (its target does not exist)",
+    }
+    _, [named] = _read(tmp_path / "pipe.txt")  # named explicitly: the same rule
+    assert named.reason == "not a regular file (FIFO); not opened"
+
+
+def test_a_file_growing_past_its_stat_size_is_cut_at_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The size from stat is never trusted: at most max_bytes + 1 bytes are read, whatever stat said."""
+    import os
+
+    import analysis.ingest as ingest
+
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"word " * 1000)
+    real_stat = os.stat
+
+    def tiny_stat(p: object, *a: object, **k: object) -> os.stat_result:
+        st = real_stat(p, *a, **k)  # type: ignore[arg-type]
+        return os.stat_result((st.st_mode, *st[1:6], 0, *st[7:]))  # claims size 0, like a device or /proc file
+
+    monkeypatch.setattr(ingest.os, "stat", tiny_stat)
+    _, [problem] = _read(path, settings=Settings(max_bytes=100))
+    assert problem.reason == "file is over the 100-byte limit (--max-bytes)"
+
+
+def test_unlistable_subdirectory_and_vanished_file_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import analysis.ingest as ingest
+
+    (tmp_path / "good.txt").write_text(GOOD_BODY)
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "inside.txt").write_text(GOOD_BODY)
+    (tmp_path / "soon-gone.txt").write_text(GOOD_BODY.replace("good", "other"))
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        if Path(str(path)).name == "locked":  # what a mode-000 folder gives a non-root user
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest.os, "scandir", scandir)
+    items = read_paths([tmp_path], SETTINGS)
+    seen: list[Article | IngestProblem] = []
+    for item in items:
+        seen.append(item)
+        if isinstance(item, Article) and item.name == "good.txt":
+            (tmp_path / "soon-gone.txt").unlink()  # deleted while the run goes on
+    problems = {Path(p.source).name: p.reason for p in seen if isinstance(p, IngestProblem)}
+    assert problems == {
+        "locked": "directory could not be listed (permission denied)",
+        "soon-gone.txt": "vanished before it could be read (no such file)",
+    }
+    assert [a.name for a in seen if isinstance(a, Article)] == ["good.txt"]
+
+
+def test_names_are_stored_and_printed_escaped(tmp_path: Path) -> None:
+    import os
+
+    os.makedirs(tmp_path / "d")
+    raw = os.fsencode(tmp_path / "d") + b"/caf\xe9 report.txt"  # Latin-1 byte: not UTF-8
+    with open(raw, "wb") as fh:
+        fh.write(b"A body from a Latin-1 named file.\n")
+    (tmp_path / "d" / "x\nskipped fake: forged.txt").write_text("A second body.\n")
+    articles, problems = _read(tmp_path / "d")
+    assert problems == []
+    names = sorted(a.name for a in articles)
+    assert names == ["caf\\xe9 report.txt", "x\\x0askipped fake: forged.txt"]
+    for article in articles:
+        assert article.source is not None and "\n" not in article.source
+        article.name.encode("utf-8")  # storable: no surrogates left
+        article.source.encode("utf-8")
+    assert str(IngestProblem("a\nb\udcff", "why\r")) == "a\\x0ab\\xff: why\\x0d"
+
+
+def test_nul_byte_in_a_name_is_a_sentence() -> None:
+    _, [problem] = _read("bad\x00name.txt")
+    assert problem.reason == "file name contains a NUL byte"
+    assert "\x00" not in str(problem)
+
+
+def test_deeply_nested_and_huge_number_json_rows_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    deep = '{"text": "x", "n": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    digits = '{"text": "y", "n": ' + "9" * 5000 + "}"
+    path.write_text('{"text": "First body."}\n' + deep + "\n" + digits + '\n{"text": "Last body.", "t": "\\ud800"}\n')
+    articles, problems = _read(path)
+    assert [a.text for a in articles] == ["First body.", "Last body."]
+    assert [(p.source, p.reason) for p in problems] == [
+        (f"{path}:2", "malformed JSON row (nested too deeply)"),
+        (f"{path}:3", "malformed JSON row (number too long)"),
+    ]
+
+
+def test_lone_surrogates_in_json_text_become_replacement_characters(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"text": "Body \\ud800 here.", "title": "line\\nbreak", "name": "n\\u2028m"}\n')
+    [article], _ = _read(path)
+    assert article.text == "Body \ufffd here." and article.title == "line break" and article.name == "n\\u2028m"
+    article.text.encode("utf-8")
+
+
+def test_a_huge_csv_cell_loses_only_its_own_row(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    huge = "word " * 40_000  # 200,000 characters: over the csv module's default 131,072 field limit
+    path.write_text(f'title,text\nA,"{huge}"\nB,"After the big one."\nC,"Bad "quote" row\nD,"Last one."\n')
+    articles, problems = _read(path)
+    assert [a.title for a in articles][:2] == ["A", "B"]
+    assert articles[0].text == huge and "D" in [a.title for a in articles]
+    assert all("rest of the file skipped" not in p.reason for p in problems)
+
+
+# ---------------------------------------------------------------------------------------------- URL deadline, pinning
+
+
+class _Drip(http.server.BaseHTTPRequestHandler):
+    """Sends its headers, then one byte of body every 0.2 s (never finishing in time)."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        import time
+
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        try:
+            for _ in range(100_000):
+                self.wfile.write(b"a")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            return
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        return
+
+
+def test_slow_drip_download_stops_at_the_total_deadline() -> None:
+    import time
+
+    from analysis.fetch import fetch_url
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/slow.txt"
+        started = time.monotonic()
+        with pytest.raises(TimeoutError, match="longer than the 1.5-second limit"):
+            fetch_url(url, Settings(allow_private_urls=True), deadline=1.5)
+        assert time.monotonic() - started < 4  # the per-read timeout (20 s) never came into play
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_dns_rebinding_cannot_move_the_fetch_to_loopback(local_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resolver that answers a public address first and 127.0.0.1 afterwards: the fetch resolves ONCE per
+    connection, checks, and connects to the checked address, so the loopback page is never fetched."""
+    import analysis.fetch as fetch
+
+    port = int(local_server.rsplit(":", 1)[1])
+    answers = iter(["93.184.216.34"] + ["127.0.0.1"] * 10)
+    calls: list[str] = []
+    connected: list[tuple[str, int]] = []
+
+    def rebinding(host: str, port: int) -> list[str]:
+        calls.append(host)
+        return [next(answers)]
+
+    real_connect = fetch.socket.socket.connect
+
+    def record_connect(sock: object, address: tuple[str, int]) -> None:
+        connected.append(address)
+        raise ConnectionRefusedError(111, "refused in the test (no internet)")
+
+    monkeypatch.setattr(fetch, "resolve_host", rebinding)
+    monkeypatch.setattr(fetch.socket.socket, "connect", record_connect)
+    _, [problem] = _read(f"http://rebind.test:{port}/page.html")
+    monkeypatch.setattr(fetch.socket.socket, "connect", real_connect)
+    assert calls == ["rebind.test"]  # resolved once
+    assert connected == [("93.184.216.34", port)]  # connected to the address that was checked, not re-resolved
+    assert "could not fetch" in problem.reason
+
+    answers = iter(["127.0.0.1"])
+    _, [problem] = _read(f"http://rebind.test:{port}/page.html")
+    assert problem.reason.startswith("refused:") and "127.0.0.1" in problem.reason
+
+
+def test_redirect_to_a_private_address_is_checked_on_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A public name that redirects to a name resolving to loopback: the redirect's connection is refused."""
+    import analysis.fetch as fetch
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", f"http://inside.test:{self.server.server_address[1]}/secret")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    # outside.test is "public" for the check but served locally; inside.test resolves to loopback.
+    table = {"outside.test": ["93.184.216.34"], "inside.test": ["127.0.0.1"]}
+    monkeypatch.setattr(fetch, "resolve_host", lambda host, port: table[host])
+    real_connect = fetch.socket.socket.connect
+    monkeypatch.setattr(
+        fetch.socket.socket, "connect",
+        lambda sock, addr: real_connect(sock, ("127.0.0.1", addr[1]) if addr[0] == "93.184.216.34" else addr),
+    )
+    try:
+        _, [problem] = _read(f"http://outside.test:{port}/start")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert problem.reason.startswith("refused:") and "inside.test" in problem.reason
+
+
+def test_upload_names_with_nul_newline_and_separators(tmp_path: Path, nlp: object) -> None:
+    """An uploaded file's name is only a label: NUL, newline and path separators are escaped, never used."""
+    from analysis.service import ingest_upload
+    from analysis.store import Store
+
+    settings = Settings(db_path=tmp_path / "s.duckdb")
+    report = ingest_upload("../evil\x00name\n.txt", GOOD_BODY.encode(), settings)
+    assert (report.read, report.articles, report.skipped) == (1, 1, ())
+    names = Store(settings.db_path).query_df("SELECT name, source FROM articles")
+    assert list(names["name"]) == ["evil\\x00name\\x0a.txt"]
+    assert list(names["source"]) == ["upload:evil\\x00name\\x0a.txt"]
+    rows = ingest_upload("rows\n.jsonl", b'{"text": "A row body."}\n{"text": ', settings)
+    assert rows.articles == 1
+    assert [p.source for p in rows.skipped] == ["rows\\x0a.jsonl:2"]

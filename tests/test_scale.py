@@ -225,7 +225,8 @@ def test_cli_dask_engine(corpus: Path, scheduler: str, tmp_path: Path, capsys: p
             "--parquet-dir", str(parts), "--partition-size", "4"]
     assert cli.main(argv) == 0
     err = capsys.readouterr().err
-    assert "partitions: " in err and "read 16 article(s), 1 already stored, skipped 3" in err
+    assert "partitions: " in err and "read 16 article(s), 0 already stored, skipped 3" in err
+    assert "1 duplicate(s) within this run" in err  # a fresh store: the repeated article is not "already stored"
     assert len(parquet_files(parts, "articles")) >= 4
     assert cli.main(argv) == 2  # the partitions of the first run are not mixed into a second one
     assert "already holds Parquet partitions" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from analysis.store import (
     SCHEMA_VERSION,
     Store,
     StoreBusy,
+    StoreError,
     StoreMissing,
     schema_version,
     speaker_key,
@@ -129,7 +130,7 @@ def test_failed_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(store_module, "MIGRATIONS", (MIGRATIONS[0], "CREATE VIEW broken AS SELECT * FROM nowhere;"))
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
     path = tmp_path / "x.duckdb"
-    with pytest.raises(duckdb.CatalogException):
+    with pytest.raises(StoreError, match="could not be written"):
         Store(path).initialise()
     con = duckdb.connect(str(path))
     assert schema_version(con) == 0  # the first migration was rolled back with the second
