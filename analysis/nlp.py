@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from itertools import islice
 from typing import TypeVar
@@ -30,6 +31,13 @@ _BREAKS = ("\n\n", "\n", ". ", " ")  # preferred cut points, best first
 
 Context = TypeVar("Context")
 
+# spaCy's tokenizer strips prefixes and suffixes one character at a time, re-slicing the rest each time, which is
+# quadratic in a run of characters with no space: 10,000 straight quotation marks took ~27 s. No word is this long,
+# so such a run is cut into single punctuation marks and word pieces of at most RUN_PIECE characters.
+LONG_RUN = re.compile(r"\S{200,}")
+RUN_PIECE = 50
+_RUN_TOKEN = re.compile(rf"\w{{1,{RUN_PIECE}}}|\W")
+
 
 class ModelNotFound(RuntimeError):
     pass
@@ -50,12 +58,44 @@ def resolve_model_name(requested: str | None = None) -> str:
 
 @cache
 def load_nlp(requested: str | None = None) -> Language:
-    """Load the pipeline once per process (workers call this too)."""
+    """Load the pipeline once per process (workers call this too), with a tokenizer safe on long runs."""
     name = resolve_model_name(requested)
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except OSError as exc:
         raise ModelNotFound(f"spaCy model {name!r} could not be loaded: {exc}") from exc
+    nlp.tokenizer = RunSafeTokenizer(nlp.tokenizer)
+    return nlp
+
+
+class RunSafeTokenizer:
+    """The pipeline's tokenizer, except that runs of LONG_RUN non-space characters are cut by ``_RUN_TOKEN``
+    (linear) instead of affix by affix (quadratic); the Doc's text is exactly the input either way."""
+
+    def __init__(self, base: Callable[[str], Doc]) -> None:
+        self.base = base
+
+    def __call__(self, text: str) -> Doc:
+        if not LONG_RUN.search(text):
+            return self.base(text)
+        words: list[str] = []
+        spaces: list[bool] = []
+        position = 0
+        for run in LONG_RUN.finditer(text):
+            self._tokenize_into(text[position : run.start()], words, spaces)
+            pieces = _RUN_TOKEN.findall(run.group())
+            words += pieces
+            spaces += [False] * len(pieces)
+            position = run.end()
+        self._tokenize_into(text[position:], words, spaces)
+        doc = self.base("")
+        return Doc(doc.vocab, words=words, spaces=spaces)
+
+    def _tokenize_into(self, segment: str, words: list[str], spaces: list[bool]) -> None:
+        if segment:
+            for token in self.base(segment):
+                words.append(token.text)
+                spaces.append(bool(token.whitespace_))
 
 def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
     """[start, end) ranges covering ``text`` exactly, each at most ``limit`` long, cut after a paragraph break
