@@ -28,13 +28,20 @@ from spacy.tokens import Span as SpacySpan
 from analysis.lexicons import load_toml, word_set
 from analysis.names import looks_like_person, name_run
 from analysis.nlp import doc_text
+from analysis.quote_marks import (
+    CLOSE_MARKS,
+    OPEN_MARKS,
+    STRAIGHT,
+    Marked,
+    MarkSet,
+    find_marked,
+    paragraphs,
+    trim,
+)
 from analysis.records import SEGMENT_JOINER, Quote, Span
 
 VERSION = "15"
 
-OPEN_MARKS = "“«„"
-CLOSE_MARKS = "”»"
-STRAIGHT = '"'
 MIN_INDIRECT_WORDS = 4
 MIN_NP_WORDS = 6  # a noun-phrase object shorter than this names an act ("highlighted the problem"), not content
 MAX_FRAGMENT_OUTSIDE_WORDS = 4  # a clause with this few words outside its marks is recorded as the direct fragment
@@ -84,152 +91,6 @@ def cues() -> Cues:
         interviewer=words("interviewer_labels"),
         mental=words("mental_verbs"),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Marked:
-    """A span inside quotation marks: ``inner`` is the trimmed content, ``outer`` includes the marks."""
-
-    inner: Span
-    outer: Span
-    closed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class MarkSet:
-    """The quoted spans of one paragraph sorted by start, with the starts and the running maximum of the ends, so
-    "is this offset quoted?" and "which spans overlap this range?" are bisections, not scans (an article with
-    thousands of quotation marks must stay linear)."""
-
-    items: tuple[Marked, ...]
-    starts: tuple[int, ...]
-    max_ends: tuple[int, ...]  # max_ends[k] = max(outer.end of items[: k + 1])
-
-    @classmethod
-    def of(cls, marks: Iterable[Marked]) -> MarkSet:
-        items = tuple(sorted(marks, key=lambda m: (m.outer.start, m.outer.end)))
-        ends: list[int] = []
-        for m in items:
-            ends.append(max(ends[-1], m.outer.end) if ends else m.outer.end)
-        return cls(items, tuple(m.outer.start for m in items), tuple(ends))
-
-    def __iter__(self) -> Iterator[Marked]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def covering(self, pos: int) -> bool:
-        """True when ``pos`` lies inside some span's marks."""
-        k = bisect_right(self.starts, pos) - 1
-        return k >= 0 and self.max_ends[k] > pos
-
-    def overlapping(self, start: int, end: int) -> list[Marked]:
-        """The spans whose marks overlap [start, end), in order."""
-        k = bisect_left(self.starts, end) - 1
-        out: list[Marked] = []
-        while k >= 0 and self.max_ends[k] > start:
-            if self.items[k].outer.end > start:
-                out.append(self.items[k])
-            k -= 1
-        out.reverse()
-        return out
-
-    def last_start_before(self, pos: int) -> int:
-        """The largest span start below ``pos`` (-1 when none)."""
-        k = bisect_left(self.starts, pos) - 1
-        return self.starts[k] if k >= 0 else -1
-
-    def index_of(self, m: Marked) -> int:
-        return bisect_left(self.starts, m.outer.start)
-
-
-# --------------------------------------------------------------------------------------------- pass 1: marks
-
-
-def paragraphs(text: str) -> list[Span]:
-    """Non-empty lines of the text (one paragraph per line in the corpus)."""
-    out = []
-    pos = 0
-    for line in text.split("\n"):
-        if line.strip():
-            out.append(Span(pos, pos + len(line)))
-        pos += len(line) + 1
-    return out
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Strip whitespace and a final period/comma (keep ? and !)."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",."):
-        if text[end - 1] == "." and end - start >= 3 and text[end - 3 : end] == "...":
-            break
-        end -= 1
-    return start, end
-
-
-def find_marked(text: str, para: Span) -> Iterator[Marked]:
-    """Quoted spans of one paragraph; an unclosed span runs to the paragraph end only when it opens the paragraph.
-
-    Double marks nest (a stack); a closing mark with no closer after it in the paragraph closes every open level
-    (a quotation whose inner mark was never closed). Single marks count only outside double marks.
-    """
-    stack: list[int] = []
-    single_at: int | None = None
-    i = para.start
-    has_double = _has_double(text, para)
-    last_closer = _last_closer(text, para)
-    while i < para.end:
-        c = text[i]
-        prev = text[i - 1] if i > para.start else " "
-        nxt = text[i + 1] if i + 1 < para.end else " "
-        width = 1
-        closer = (
-            c in CLOSE_MARKS
-            or (c == STRAIGHT and bool(stack) and (nxt.isspace() or not nxt.isalnum() or not prev.isspace()))
-            or (c == "'" and nxt == "'" and bool(stack))
-            or (c in OPEN_MARKS and bool(stack) and (prev.isalnum() or (prev in ",.?!" and nxt.isspace())))
-        )
-        if c == "'" and nxt == "'":
-            width = 2
-        if stack and closer and not (c in OPEN_MARKS and prev.isspace()):
-            if len(stack) == 1 or last_closer < i + width:  # no closer after this one in the paragraph
-                start = stack[0]
-                stack.clear()
-                s, e = _trim(text, start + 1, i)
-                if e > s:
-                    yield Marked(Span(s, e), Span(start, i + width), True)
-            else:
-                stack.pop()
-            i += width
-            continue
-        if c in OPEN_MARKS or (c == STRAIGHT and not nxt.isspace() and single_at is None):
-            stack.append(i)
-        elif not stack and not has_double:
-            if single_at is None and c == "‘" and not prev.isalnum() and nxt.isalpha():
-                single_at = i
-            elif single_at is not None and c == "’" and not nxt.isalpha():
-                s, e = _trim(text, single_at + 1, i)
-                if e > s:
-                    yield Marked(Span(s, e), Span(single_at, i + 1), True)
-                single_at = None
-        i += 1
-    if stack and text[para.start : stack[0]].strip() == "":
-        s, e = _trim(text, stack[0] + 1, para.end)
-        if e > s:
-            yield Marked(Span(s, e), Span(stack[0], para.end), False)
-
-
-def _last_closer(text: str, para: Span) -> int:
-    """Offset of the paragraph's last closing or straight mark (-1 when none): found once, so each closing mark
-    asks "is there a closer after me?" in constant time."""
-    return max(text.rfind(m, para.start, para.end) for m in CLOSE_MARKS + STRAIGHT)
-
-
-def _has_double(text: str, para: Span) -> bool:
-    chunk = text[para.start : para.end]
-    return any(m in chunk for m in OPEN_MARKS + CLOSE_MARKS + STRAIGHT)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -448,7 +309,7 @@ def _inverted_clause(doc: Doc, verb: Token, subj: Token, para: Span) -> Span | N
     if comma.text != "," or not _only_adverbs_after(doc, verb, sent.end, para.end):
         return None
     start = max(sent.start_char, para.start)
-    s, e = _trim(doc_text(doc), start, comma.idx)
+    s, e = trim(doc_text(doc), start, comma.idx)
     if e <= s or "\n" in doc_text(doc)[s:e] or _words(doc_text(doc)[s:e]) < MIN_INDIRECT_WORDS:
         return None
     return Span(s, e)
@@ -470,7 +331,7 @@ def _previous_sentence(doc: Doc, tok: Token, para: Span) -> Span | None:
     if sent.start == 0:
         return None
     before = _sent_of(doc[sent.start - 1])
-    s, e = _trim(doc_text(doc), max(before.start_char, para.start), min(before.end_char, para.end))
+    s, e = trim(doc_text(doc), max(before.start_char, para.start), min(before.end_char, para.end))
     if e <= s or "\n" in doc_text(doc)[s:e] or _words(doc_text(doc)[s:e]) < MIN_INDIRECT_WORDS:
         return None
     return Span(s, e)
@@ -507,8 +368,8 @@ def _interrupted_clause(doc: Doc, verb: Token, para: Span) -> tuple[Span, ...] |
     if whole is None or not whole.start < left.idx or not right.idx + 1 < whole.end:
         return None
     text = doc_text(doc)
-    first = _trim(text, whole.start, left.idx)
-    second = _trim(text, right.idx + 1, whole.end)
+    first = trim(text, whole.start, left.idx)
+    second = trim(text, right.idx + 1, whole.end)
     if first[1] <= first[0] or second[1] <= second[0]:
         return None
     marks = OPEN_MARKS + CLOSE_MARKS + STRAIGHT
@@ -552,7 +413,7 @@ def _clause_span(doc: Doc, head: Token, exclude: set[int], para: Span) -> Span |
         return None
     s, e = doc[start_i].idx, doc[end_i].idx + len(doc[end_i].text)
     s, e = max(s, para.start), min(e, para.end)
-    s, e = _trim(doc_text(doc), s, e)
+    s, e = trim(doc_text(doc), s, e)
     if e <= s or "\n" in doc_text(doc)[s:e]:
         return None
     return Span(s, e)
@@ -943,7 +804,7 @@ def _label(doc: Doc, para: Span) -> _Label | None:
         return _Label(name, None, interviewer)
     if not caps:
         return None  # "President X: ..." in title case is a headline, not a transcript line
-    s, e = _trim(doc_text(doc), para.start + m.start(2), para.end)
+    s, e = trim(doc_text(doc), para.start + m.start(2), para.end)
     if e <= s or _words(doc_text(doc)[s:e]) < 4 or doc_text(doc)[s] in OPEN_MARKS + STRAIGHT:
         return None  # too short, or a quote in marks handled by pass 3
     return _Label(name, Span(s, e), interviewer)
@@ -967,7 +828,7 @@ def _labelled(doc: Doc, paras: list[Span]) -> Iterator[_Candidate]:
                 current = found.name
             continue
         if current is not None:
-            s, e = _trim(doc_text(doc), para.start, para.end)
+            s, e = trim(doc_text(doc), para.start, para.end)
             if e > s and _words(doc_text(doc)[s:e]) >= 4:
                 yield _Candidate(Span(s, e), "direct", None, current)
 
