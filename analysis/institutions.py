@@ -61,7 +61,7 @@ from analysis.records import INSTITUTION_TYPES, Affiliation, InstitutionType, Qu
 __all__ = ["REGISTRY_FILE", "REGISTRY_FOLDER", "VERSION", "Description", "affiliate", "canonical_institution",
            "describe", "load_patterns", "load_registry", "norm", "official_type", "resolve"]
 
-VERSION = "4"
+VERSION = "5"
 OFFICIALS_FILE = "officials.tsv"
 MAX_APPOSITIVE_TOKENS = 45
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "they", "i", "we", "his", "hers"}

@@ -175,3 +175,12 @@ def test_new_bodies_resolve_to_their_canonical_form(written: str, canonical: str
 def test_short_registry_names_do_not_capture_longer_ones(written: str, canonical: str) -> None:
     resolved = resolve(written)
     assert resolved is not None and resolved.name == canonical
+
+
+def test_every_registry_country_has_country_words() -> None:
+    """A generic form ("foreign ministry") names a body only with a country word; a country of the registry
+    without one would leave its generic forms unreachable."""
+    words_for = set(load_patterns().country_words.values())
+    countries = {entry.country for entry in load_registry().entries} - {"-"}
+    assert sorted(countries - words_for) == []
+    assert set(words_for) <= ISO_3166_ALPHA2
