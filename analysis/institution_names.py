@@ -510,6 +510,9 @@ def _accepted_contained(reg: Registry, text: str, country: str | None, pats: Pat
             return hit.entry  # a chair or field before the university: "Professor of Economic Geography, X University"
         if all(w in pats.generic_words or w in country_tokens or w in plain for w in extra):
             return hit.entry
+        if hit.entry.type not in FOLDING_TYPES and any(w[0].isdigit() for w in extra) and _names_a_unit(
+                text, hit.name, pats):
+            return None  # "Ground Forces' 93rd Brigade": a numbered unit of a body is recorded as named
         # distinctive words around it: a name made only of common words ("Foreign Office", "National Assembly")
         # is not evidence for that body, nor is one the longer name's head gives another type ("Carnegie" in
         # "Carnegie Mellon University")
@@ -520,6 +523,13 @@ def _accepted_contained(reg: Registry, text: str, country: str | None, pats: Pat
             return None
         return hit.entry
     return None
+
+
+def _names_a_unit(text: str, parent: str, pats: Patterns) -> bool:
+    """The longer name has a head noun of its own that names an organisation (a brigade of an army): the
+    guideline records the body named in the article, and the labelled corpora keep units as named."""
+    head = head_noun(_clean_name(re.sub(r"['’]s?\s", " ", text.translate(APOSTROPHES))))
+    return head != head_noun(parent) and head in pats.head_types
 
 
 def _same_head(name: str, entry: Entry) -> bool:

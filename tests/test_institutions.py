@@ -442,3 +442,11 @@ def test_country_words_cover_the_registrys_governments(name: str, country: str) 
     resolved = resolve(name)
     assert resolved is not None and resolved.known and resolved.entry is not None
     assert resolved.entry.country == country
+
+
+def test_a_named_unit_of_a_registered_force_is_kept_as_named() -> None:
+    registry = build_registry([_row("Norland Ground Forces", "military", "-")])
+    unit = lookup(registry, "Norland Ground Forces' 93rd Brigade")
+    assert unit is not None and (unit.known, unit.type) == (False, "military")
+    parent = lookup(registry, "the Norland Ground Forces")
+    assert parent is not None and (parent.name, parent.known) == ("Norland Ground Forces", True)
