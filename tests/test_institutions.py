@@ -450,3 +450,18 @@ def test_a_named_unit_of_a_registered_force_is_kept_as_named() -> None:
     assert unit is not None and (unit.known, unit.type) == (False, "military")
     parent = lookup(registry, "the Norland Ground Forces")
     assert parent is not None and (parent.name, parent.known) == ("Norland Ground Forces", True)
+
+
+def test_a_speaker_known_by_one_name_is_described_where_the_full_name_stands(nlp: Language) -> None:
+    text = ("Meanwhile, Ro Dal-hyun, a research fellow at the Sejong Institute, said the talks mattered. "
+            "\"It is a turning point,\" Ro said.")
+    k = text.rfind("Ro said")
+    site = Span(k, k + 2)
+    doc = nlp(text)
+    quote = Quote(segments=(Span(0, 1),), kind="direct", text=text[:1], speaker_mention=site)
+    found = affiliate(doc, Speaker(name="Ro", mentions=(site,)), quote)
+    assert (found.institution, found.institution_type) == ("Sejong Institute", "think_tank")
+    # two people who share the name: no guess
+    other = text + " Ro Min-gyu, a lawyer, disagreed."
+    quote = Quote(segments=(Span(0, 1),), kind="direct", text=text[:1], speaker_mention=site)
+    assert affiliate(nlp(other), Speaker(name="Ro", mentions=(site,)), quote).institution is None
