@@ -86,11 +86,19 @@ _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _POSSESSIVE_END = re.compile(r"'s?$")
 
 
+# one key for the British and American spellings of the words institution names share ("Defence Intelligence"
+# is "Defense Intelligence"); only in lookup keys, names are written as the registry or the text has them
+_US_SPELLING = {"defence": "defense", "centre": "center", "centres": "centers", "organisation": "organization",
+                "programme": "program", "programmes": "programs"}
+_BRITISH_SPELLING = re.compile(r"\b(?:" + "|".join(_US_SPELLING) + r")\b")
+
+
 def norm(text: str) -> str:
     """Normalised lookup key: lower case, straight apostrophes, no dots, hyphens as spaces, no leading 'the'."""
     text = text.translate(APOSTROPHES).lower().replace(".", "").replace("&", " and ")
     text = _SPACES.sub(" ", _NOT_WORD.sub(" ", _DASHES.sub(" ", text))).strip()
     text = _LEADING_THE.sub("", text)
+    text = _BRITISH_SPELLING.sub(lambda m: _US_SPELLING[m.group(0)], text)
     return _TRAILING_POSSESSIVE.sub("", text).strip()
 
 
@@ -417,7 +425,7 @@ def lookup(reg: Registry, name: str, country_hint: str | None = None) -> Resolve
         if rest_key in reg.by_name:
             entry = reg.by_name[rest_key]
             if entry.country in {country, "-"}:
-                return known_entry(entry)
+                return _as_school(entry, rest, rest_key)
             # "Japan's National Security Council" is not the US one: another country's body of the same name is
             # kept as written and typed from its head noun
             return Resolved(cleaned, entry.type if _same_head(rest, entry) else type_from_name(rest), False)

@@ -465,3 +465,12 @@ def test_a_speaker_known_by_one_name_is_described_where_the_full_name_stands(nlp
     other = text + " Ro Min-gyu, a lawyer, disagreed."
     quote = Quote(segments=(Span(0, 1),), kind="direct", text=text[:1], speaker_mention=site)
     assert affiliate(nlp(other), Speaker(name="Ro", mentions=(site,)), quote).institution is None
+
+
+def test_british_and_american_spellings_share_a_key() -> None:
+    registry = build_registry([_row("Norland Defense Intelligence", "military", "-"),
+                               _row("Tesova Centre for Tides", "think_tank", "-")])
+    for text, name in [("Norland Defence Intelligence", "Norland Defense Intelligence"),
+                       ("Tesova Center for Tides", "Tesova Centre for Tides")]:
+        found = lookup(registry, text)
+        assert found is not None and (found.name, found.known) == (name, True)
