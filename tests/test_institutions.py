@@ -474,3 +474,10 @@ def test_british_and_american_spellings_share_a_key() -> None:
                        ("Tesova Center for Tides", "Tesova Centre for Tides")]:
         found = lookup(registry, text)
         assert found is not None and (found.name, found.known) == (name, True)
+
+
+def test_a_named_administration_is_kept_as_named() -> None:
+    # the guideline records the body named in the article: a president's administration is not folded into the
+    # country's government, which stays the reading of "Washington's administration"
+    assert canonical_institution("the Biden administration") == ("Biden administration", "government", False)
+    assert canonical_institution("Washington's administration")[0] == "U.S. government"
