@@ -457,13 +457,20 @@ _OF_FORM = re.compile(r"^(ministry|department) of (.+)$")
 _HEAD_FORM = re.compile(r"^(.+) (ministry|department)$")
 
 
+_GENERIC_SYNONYMS = {"foreign office": "foreign ministry", "defense department": "defense ministry",
+                     "department of defense": "defense ministry"}
+
+
 def _generic_variants(key: str) -> tuple[str, ...]:
-    """A generic form and its other word order: "defence department" <-> "department of defence"."""
+    """A generic form, its other word order ("defence department" <-> "department of defence"), and the usual
+    name of the same office when a country calls it differently ("Foreign Office" for the foreign ministry)."""
+    forms = [key]
     if match := _OF_FORM.match(key):
-        return key, f"{match.group(2)} {match.group(1)}"
-    if match := _HEAD_FORM.match(key):
-        return key, f"{match.group(2)} of {match.group(1)}"
-    return (key,)
+        forms.append(f"{match.group(2)} {match.group(1)}")
+    elif match := _HEAD_FORM.match(key):
+        forms.append(f"{match.group(2)} of {match.group(1)}")
+    forms += [_GENERIC_SYNONYMS[f] for f in forms if f in _GENERIC_SYNONYMS]
+    return tuple(forms)
 
 
 @cache

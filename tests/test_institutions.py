@@ -409,6 +409,12 @@ def test_generic_forms_in_either_word_order_and_capitals() -> None:
         "Polish Ministry of Coastal Defence", "government", True)
 
 
+def test_a_foreign_office_is_the_countrys_foreign_ministry() -> None:
+    registry = build_registry([_row("Polish Ministry of Outer Affairs", "government", "PL", generic="foreign ministry")])
+    found = lookup(registry, "Poland's Foreign Office")
+    assert found is not None and (found.name, found.known) == ("Polish Ministry of Outer Affairs", True)
+
+
 def test_containment_keeps_the_country_and_the_longer_name() -> None:
     # a body of another country is not found inside a country-prefixed name
     assert _lookup_country("Hungarian Grand Tidal Assembly") == ("Hungarian Grand Tidal Assembly", "government", False)
