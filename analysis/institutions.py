@@ -61,7 +61,7 @@ from analysis.records import INSTITUTION_TYPES, Affiliation, InstitutionType, Qu
 __all__ = ["REGISTRY_FILE", "REGISTRY_FOLDER", "VERSION", "Description", "affiliate", "canonical_institution",
            "describe", "load_patterns", "load_registry", "norm", "official_type", "resolve"]
 
-VERSION = "4"
+VERSION = "5"
 OFFICIALS_FILE = "officials.tsv"
 MAX_APPOSITIVE_TOKENS = 45
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "they", "i", "we", "his", "hers"}
@@ -557,6 +557,24 @@ def _ordered_mentions(speaker: Speaker, quote: Quote) -> list[Span]:
     return out
 
 
+def _full_name_mentions(doc: Doc, speaker: Speaker, mentions: list[Span]) -> list[Span]:
+    """A speaker known only by one name ("Go", "Bretton-Gordon") is described where the article gives the full
+    name ("Go Myong-hyun, a research fellow at ..."): the occurrences of the one person name in the article that
+    holds it as its first or last word, when exactly one such name exists."""
+    name = speaker.name.strip()
+    if not name or len(name.split()) > 1:
+        return []
+    found = [(ent.text, ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1
+             and name in (ent.text.split()[0], ent.text.split()[-1])]
+    # a surname before a hyphenated given name ("Go Myong-hyun"), which the tagger often leaves untagged
+    found += [(m.group(0), m.start(), m.end()) for m in re.finditer(
+        rf"(?<![\w-]){re.escape(name)} [A-Z][a-z]+-[a-z]+(?![\w-])", doc.text)]
+    if len({text for text, _, _ in found}) != 1:
+        return []
+    seen = {(m.start, m.end) for m in mentions}
+    return [Span(start, end) for _, start, end in sorted(set(found), key=lambda f: f[1]) if (start, end) not in seen]
+
+
 _ENVOYS = ("ambassador", "envoy", "representative", "delegate", "permanent representative")
 
 
@@ -597,6 +615,7 @@ def affiliate(doc: Doc, speaker: Speaker, quote: Quote) -> Affiliation:
             if at_site.institution is not None:
                 return _to_affiliation(at_site)
     mentions = _ordered_mentions(speaker, quote)
+    mentions += _full_name_mentions(doc, speaker, mentions)
     descriptions = [describe(doc, m) for m in mentions]
     with_institution = next((d for d in descriptions if d.institution is not None and not d.former), None) or next(
         (d for d in descriptions if d.institution is not None), None

@@ -95,12 +95,13 @@ def test_no_name_maps_to_two_bodies() -> None:
 
 
 def test_generic_forms_are_unique_per_country_across_files() -> None:
-    seen: Counter[tuple[str, str]] = Counter()
+    # one body may list both spellings of a form ("defence ministry", "defense ministry"), which share a key
+    owners: dict[tuple[str, str], set[str]] = {}
     for _, row in _rows():
         for generic in row["generic"].split("|"):
             if generic.strip():
-                seen[(row["country"], norm(generic))] += 1
-    assert [key for key, n in seen.items() if n > 1] == []
+                owners.setdefault((row["country"], norm(generic)), set()).add(row["canonical"])
+    assert [key for key, names in owners.items() if len(names) > 1] == []
 
 
 def test_no_alias_is_too_short_a_word_or_a_country() -> None:
@@ -175,3 +176,12 @@ def test_new_bodies_resolve_to_their_canonical_form(written: str, canonical: str
 def test_short_registry_names_do_not_capture_longer_ones(written: str, canonical: str) -> None:
     resolved = resolve(written)
     assert resolved is not None and resolved.name == canonical
+
+
+def test_every_registry_country_has_country_words() -> None:
+    """A generic form ("foreign ministry") names a body only with a country word; a country of the registry
+    without one would leave its generic forms unreachable."""
+    words_for = set(load_patterns().country_words.values())
+    countries = {entry.country for entry in load_registry().entries} - {"-"}
+    assert sorted(countries - words_for) == []
+    assert set(words_for) <= ISO_3166_ALPHA2
