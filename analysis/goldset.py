@@ -53,8 +53,9 @@ class Corpus:
     """One labelled corpus: where its articles and gold are, and which part of it a name selects.
 
     ``split`` says how a figure on it may be used: "tune" (rules may be written while reading its misses),
-    "validation" (read only in aggregate; a change is kept only if these figures do not fall) or "demo" (the
-    team's own fictional corpus). ``precision_gold`` is a fuller file used only for precision (PolNeAR's
+    "validation" (read only in aggregate; a change is kept only if these figures do not fall), "mixed" (a whole
+    corpus whose halves are tune and validation, for the issues' figures; aggregate only) or "demo" (the team's
+    own fictional corpus). ``precision_gold`` is a fuller file used only for precision (PolNeAR's
     ``any_person.jsonl``); ``domain`` "polnear" means only quotes and speakers are measured there.
     """
 
@@ -78,6 +79,7 @@ def corpora(shared: Path = DEFAULT_SHARED, repo: Path = REPO) -> dict[str, Corpu
         Corpus("demo", tuple(demo_article_dirs(repo)), tuple(demo_gold_files(repo)), "demo"),
         Corpus("extra-tune", (extra / "articles",), (extra / "gold_x1.jsonl",), "tune", r"^x(0\d|[12]\d|30)_"),
         Corpus("extra-val", (extra / "articles",), (extra / "gold_x2.jsonl",), "validation", r"^x(3[1-9]|[45]\d|60)_"),
+        Corpus("extra", (extra / "articles",), tuple(sorted(extra.glob("gold_x*.jsonl"))), "mixed"),
         Corpus("skeptic", (skeptic / "articles",), tuple(sorted(skeptic.glob("gold_*.jsonl"))), "tune"),
         Corpus("polnear-train", (polnear / "articles",), (polnear / "gold.jsonl",), "tune", r"^train_",
                (polnear / "any_person.jsonl",), "polnear"),

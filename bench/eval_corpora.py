@@ -49,7 +49,8 @@ def format_table(results: dict[str, dict[str, Any]], corpora: dict[str, goldset.
             values = [results[n][fig] for n in rnk]
             worst = min(rnk, key=lambda n: results[n][fig])
             lines.append(f"  {fig:20} {max(values) - min(values):.3f}  (worst: {worst} {min(values):.3f})")
-    lines.append("(t) tune split, (v) validation split: read in aggregate only, (d) fictional demo corpus")
+    lines.append("(t) tune split, (v) validation split: read in aggregate only, (m) tune + validation halves, "
+                 "(d) fictional demo corpus")
     return "\n".join(lines)
 
 
@@ -63,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     available = goldset.corpora(args.shared)
-    names = args.corpus or [n for n in available if n != "polnear-train"]
+    names = args.corpus or [n for n in available if n not in ("polnear-train", "extra")]
     unknown = [n for n in names if n not in available]
     if unknown:
         parser.error(f"unknown corpus {', '.join(unknown)}; known: {', '.join(available)}")
@@ -77,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.out.mkdir(parents=True, exist_ok=True)
             with (args.out / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
                 fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in pred)
-        if args.errors and corpus.split != "validation":
+        if args.errors and corpus.split in ("tune", "demo"):
             for key in ("missed", "spurious"):
                 print(f"-- {name} {key} ({len(results[name][key])})")
                 print("\n".join("   " + line for line in results[name][key]))
