@@ -33,6 +33,13 @@ _OUTLET_COLUMNS: dict[str, str] = {
 }
 
 
+def institution_key_sql(column: str) -> str:
+    """The SQL expression of ``quotes_story.institution_key`` applied to ``column`` (a trusted identifier), for
+    reading keys off the plain ``quotes`` table without the view's joins; must match the store's view (tested)."""
+    return (f"CASE WHEN {column} IS NOT NULL THEN lower(regexp_replace(strip_accents(regexp_replace(trim({column}), "
+            f"'^(?i:the) +', '')), '[^A-Za-z0-9]+', '', 'g')) END")
+
+
 def outlet_group_sql(group: OutletGroup) -> str:
     """The SQL expression (over ``quotes_story`` / ``quotes_distinct``) that labels a quote's outlet group, so a
     filtered chart groups exactly as ``outlet_breakdown`` does."""

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analysis.story_views import outlet_group_sql, quote_carriers, quote_source
+from analysis.story_views import institution_key_sql, outlet_group_sql, quote_carriers, quote_source
 from dashboard.filters import Filters, where_sql
 from dashboard.outlets import canonical_outlet
 
@@ -108,15 +108,29 @@ def source(con: duckdb.DuckDBPyConnection, every_copy: bool = False) -> str:
         fallback = ("LEFT JOIN (SELECT article_id FROM article_stories) st ON st.article_id = q.article_id "
                     "LEFT JOIN _outlet_map m ON m.raw = q.outlet AND st.article_id IS NULL")
         publisher = "coalesce(m.canonical, q.publisher)"
-    return f"""(SELECT q.* REPLACE ({publisher} AS outlet, {publisher} AS publisher,
-                       coalesce(pl.label, q.speaker) AS speaker, coalesce(il.label, q.institution) AS institution),
+    # One name per person and per institution, registered only for those written more than one way (few rows:
+    # most stores need no join at all).
+    speaker, institution = "q.speaker", "q.institution"
+    # Read off the plain tables (the view's joins cost more than the rest of a chart's query).
+    people = con.execute(
+        "SELECT person_id, mode(person_name) FROM quote_people GROUP BY 1 HAVING count(DISTINCT person_name) > 1"
+    ).fetchall()
+    if people:
+        con.register("_person_labels", pd.DataFrame(people, columns=["person_id", "label"]))
+        fallback += " LEFT JOIN _person_labels pl ON pl.person_id = q.person_id"
+        speaker = "coalesce(pl.label, q.speaker)"
+    names = con.execute(
+        f"SELECT k, mode(institution) FROM (SELECT institution, {institution_key_sql('institution')} AS k "
+        "FROM quotes WHERE institution IS NOT NULL) WHERE k <> '' GROUP BY 1 HAVING count(DISTINCT institution) > 1"
+    ).fetchall()
+    if names:
+        con.register("_institution_labels", pd.DataFrame(names, columns=["institution_key", "label"]))
+        fallback += " LEFT JOIN _institution_labels il ON il.institution_key = q.institution_key"
+        institution = "coalesce(il.label, q.institution)"
+    return f"""(SELECT q.* REPLACE ({publisher} AS outlet, {publisher} AS publisher, {speaker} AS speaker,
+                                  {institution} AS institution),
                 q.outlet AS raw_outlet, q.speaker AS speaker_as_written, q.institution AS institution_as_written
-         FROM {quote_source(every_copy)} q
-         LEFT JOIN (SELECT person_id, mode(person_name) AS label FROM quotes_story GROUP BY 1) pl
-                ON pl.person_id = q.person_id
-         LEFT JOIN (SELECT institution_key, mode(institution) AS label FROM quotes_story
-                    WHERE institution_key <> '' GROUP BY 1) il ON il.institution_key = q.institution_key
-         {fallback})"""
+         FROM {quote_source(every_copy)} q {fallback})"""
 
 
 def version(con: duckdb.DuckDBPyConnection) -> str:

@@ -158,3 +158,26 @@ def test_the_outlet_chart_groups_by_publisher_country(app: AppTest) -> None:
     assert "Reuters" not in groups
     at.selectbox(key="outlet_group").set_value("state_owned").run()
     assert {"state or public", "private"} <= set(_bar_groups(_outlet_figure(at)))
+
+
+def test_institutions_merge_across_spellings_with_the_views_key(tmp_path: Path) -> None:
+    import duckdb
+
+    from analysis.story_views import institution_key_sql
+    from dashboard import queries
+    from dashboard.filters import Filters
+
+    path = tmp_path / "inst.duckdb"
+    Store(path).write_results([rail_result(RAIL, *ORIGINAL), rail_result(RAIL_TRIMMED_COPY, *COPY)])
+    spellings = ["the Eastern-Shipping Institute", "Eastern Shipping Institute", "Éastern Shipping Institute"]
+    con = duckdb.connect(str(path))
+    ids = [r[0] for r in con.execute("SELECT id FROM quotes ORDER BY id").fetchall()]
+    for quote_id, name in zip(ids, spellings, strict=True):
+        con.execute("UPDATE quotes SET institution = ? WHERE id = ?", [name, quote_id])
+    view = con.execute("SELECT id, institution_key FROM quotes_story ORDER BY id").fetchall()
+    mine = con.execute(f"SELECT id, {institution_key_sql('institution')} FROM quotes ORDER BY id").fetchall()
+    assert view == mine and len({k for _, k in view}) == 1  # the helper is the view's key, and it folds all three
+    table = queries.institutions(con, Filters(min_quotes=1, every_copy=True))
+    con.close()
+    assert len(table) == 1 and set(table["spellings"][0].split("; ")) == set(spellings)
+    assert (table["n"][0], table["stories"][0], table["people"][0]) == (3, 1, 2)
