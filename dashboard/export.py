@@ -21,8 +21,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from analysis import export as analysis_export
-
 STATIC_FORMATS = ("png", "svg")
 FORMATS = ("png", "svg", "html")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv",
@@ -144,6 +142,8 @@ def table_csv(df: pd.DataFrame) -> bytes:
     analysis package is installed, else the same rules here."""
     # Looked up by name: the CLI's writer is the one to share, and this keeps working against an analysis
     # package that predates it.
+    from analysis import export as analysis_export
+
     shared = getattr(analysis_export, "csv_text", None)
     text = shared(df) if callable(shared) else _csv_text_here(df)
     return str(text).encode("utf-8")

@@ -181,3 +181,28 @@ def test_institutions_merge_across_spellings_with_the_views_key(tmp_path: Path) 
     con.close()
     assert len(table) == 1 and set(table["spellings"][0].split("; ")) == set(spellings)
     assert (table["n"][0], table["stories"][0], table["people"][0]) == (3, 1, 2)
+
+
+def test_a_correction_on_a_copy_is_saved_on_the_story_quote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "override.duckdb"
+    store = Store(path)
+    store.write_results([rail_result(RAIL, *ORIGINAL)])
+    store.write_results([rail_result(RAIL_TRIMMED_COPY, *COPY)])
+    copy_id, canonical = store.query_df(
+        "SELECT id, canonical_quote_id FROM quotes_story WHERE is_copy").iloc[0].tolist()
+    monkeypatch.setenv("STANCE_DB", str(path))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["copies"] = "1"
+    at.run()
+    at.switch_page("views/quotes.py").run()
+    at.session_state["selected_quote"] = copy_id
+    at.run()
+    _no_errors(at)
+    assert any("republished copy" in c.value for c in at.caption)
+    at.radio(key="override_stance").set_value(-1)
+    at.button[[b.label for b in at.button].index("Save override")].click().run()
+    _no_errors(at)
+    saved = store.query_df("SELECT quote_id, stance FROM overrides")
+    assert saved.values.tolist() == [[canonical, -1]]  # the story's quote, not the copy
+    at.button(key="clear_override").click().run()  # offered on the copy too, and clears the story's quote
+    assert store.query_df("SELECT count(*) AS n FROM overrides")["n"][0] == 0

@@ -137,8 +137,11 @@ with right:
         ui.text_caption(f"Override note: {q['override_note']}")
     # An override belongs to the story's quote; a copy's repeat follows it (copies are not counted on their own).
     target = str(q.get("canonical_quote_id") or quote_id)
+    story_quote = q if target == quote_id else (data.quote_detail(ctx.db, ctx.version, target) or q)
     if target != quote_id:
-        st.caption("This row is a republished copy: a correction is saved on the story's quote it repeats.")
+        st.caption("This row is a republished copy: a correction is saved on the story's quote it repeats"
+                   + (f" (now {ui.STANCE_LABELS[int(story_quote['effective_stance'])]})."
+                      if story_quote.get("overridden") else "."))
     if data.read_only(ctx.db):
         st.caption("This is a read-only Parquet dataset: ingest it into a DuckDB store to record overrides.")
     else:
@@ -158,7 +161,7 @@ with right:
             data.set_override(ctx.db, target, int(choice), note.strip() or None, who=who.strip() or None)
             st.toast("Override saved; the charts now use it.")
             st.rerun()
-        if q.get("overridden") and st.button("Clear override (back to the model)", key="clear_override"):
+        if story_quote.get("overridden") and st.button("Clear override (back to the model)", key="clear_override"):
             data.clear_override(ctx.db, target, who=st.session_state.get(ui.K_ANALYST_KEPT) or None)
             st.rerun()
     log = data.override_log(ctx.db, ctx.version)
