@@ -33,6 +33,19 @@ _OUTLET_COLUMNS: dict[str, str] = {
 }
 
 
+def institution_key_sql(column: str) -> str:
+    """The SQL expression of ``quotes_story.institution_key`` applied to ``column`` (a trusted identifier), for
+    reading keys off the plain ``quotes`` table without the view's joins; must match the store's view (tested)."""
+    return (f"CASE WHEN {column} IS NOT NULL THEN lower(regexp_replace(strip_accents(regexp_replace(trim({column}), "
+            f"'^(?i:the) +', '')), '[^A-Za-z0-9]+', '', 'g')) END")
+
+
+def outlet_group_sql(group: OutletGroup) -> str:
+    """The SQL expression (over ``quotes_story`` / ``quotes_distinct``) that labels a quote's outlet group, so a
+    filtered chart groups exactly as ``outlet_breakdown`` does."""
+    return _OUTLET_COLUMNS[group]
+
+
 def quote_source(every_copy: bool = False) -> str:
     """The view to count quotes from: each story's quote once (default), or every republished copy."""
     return "quotes_story" if every_copy else "quotes_distinct"
@@ -53,7 +66,7 @@ def outlet_breakdown(store: _Readable, group: OutletGroup = "publisher", *, ever
                      ) -> pandas.DataFrame:
     """Quotes, stories and mean stance by publisher, host, publisher country, ownership or state/private
     (on-target quotes, effective stance)."""
-    column = _OUTLET_COLUMNS[group]
+    column = outlet_group_sql(group)
     return store.query_df(
         f"SELECT {column} AS {group}, count(*) AS quotes, count(DISTINCT story_id) AS stories, "
         "avg(effective_stance) AS mean_stance, "

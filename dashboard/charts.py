@@ -39,8 +39,9 @@ MEAN_LABEL = "Mean stance (−1 limited … +1 deepening)"
 DIVERGING_SCALE = [[0.0, NEGATIVE], [0.25, "#ef8a62"], [0.5, "#d9d9d9"], [0.75, "#67a9cf"], [1.0, POSITIVE]]
 TOPIC = "Russia–North Korea cooperation"
 FONT = "DejaVu Sans, Arial, sans-serif"
-GROUP_LABELS = {"institution": "Institution", "outlet": "Outlet", "institution_type": "Institution type",
-                "speaker": "Speaker"}
+GROUP_LABELS = {"institution": "Institution", "outlet": "Publisher", "institution_type": "Institution type",
+                "speaker": "Speaker", "host": "Host", "country": "Publisher country", "ownership": "Ownership",
+                "state_owned": "State or private"}
 # Ranking: groups are ordered by a Bayesian (shrunk) mean, pulled toward the overall mean with the weight of
 # PRIOR_QUOTES imaginary quotes, so a group resting on 2 quotes cannot top the list on luck alone.
 PRIOR_QUOTES = 5

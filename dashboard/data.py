@@ -101,8 +101,20 @@ def timeline(path: str, version: str, f: Filters) -> pd.DataFrame:
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
 def experts(path: str, version: str, f: Filters) -> pd.DataFrame:
-    """One row per speaker."""
+    """One row per person (spellings merged)."""
     return _read(path, queries.experts, f)
+
+
+@st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)
+def institutions(path: str, version: str, f: Filters) -> pd.DataFrame:
+    """One row per institution, merged across spellings."""
+    return _read(path, queries.institutions, f)
+
+
+@st.cache_data(ttl=_TTL, max_entries=256, show_spinner=False)
+def carriers(path: str, version: str, quote_id: str) -> pd.DataFrame:
+    """Every article that carried a quote (it or a republished copy), earliest first."""
+    return _read(path, queries.carriers, quote_id)
 
 
 @st.cache_data(ttl=_TTL, max_entries=_ENTRIES, show_spinner=False, hash_funcs=_HASH)

@@ -117,19 +117,38 @@ def _safe_cell(value: object) -> object:
     return value
 
 
+def _safe_lines(value: object) -> object:
+    """CR / CRLF become LF and every line of a text cell is escaped like a cell of its own."""
+    if isinstance(value, str) and ("\r" in value or "\n" in value):
+        return "\n".join(str(_safe_cell(line)) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return _safe_cell(value)
+
+
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot be run as spreadsheet formulas (leading = + - @ tab CR get a ')."""
+    """A copy whose text cells cannot be run as spreadsheet formulas (a line starting with = + - @ tab CR gets
+    a ')."""
     out = df.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(_safe_cell)
+            out[column] = out[column].astype(object).map(_safe_lines)
     return out
 
 
+def _csv_text_here(df: pd.DataFrame) -> str:
+    return str(csv_safe(df).to_csv(index=False, quoting=csv.QUOTE_ALL, lineterminator="\r\n"))
+
+
 def table_csv(df: pd.DataFrame) -> bytes:
-    """The quote table as formula-injection-safe UTF-8 CSV."""
-    # Quote every text cell: pandas leaves a bare CR unquoted, which splits the row in most readers.
-    return csv_safe(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
+    """The quote table as formula-injection-safe UTF-8 CSV, exactly as ``stance export`` writes it: the CLI's
+    ``analysis.export.csv_text`` (every cell quoted, each line of a cell escaped) when that version of the
+    analysis package is installed, else the same rules here."""
+    # Looked up by name: the CLI's writer is the one to share, and this keeps working against an analysis
+    # package that predates it.
+    from analysis import export as analysis_export
+
+    shared = getattr(analysis_export, "csv_text", None)
+    text = shared(df) if callable(shared) else _csv_text_here(df)
+    return str(text).encode("utf-8")
 
 
 def table_parquet(df: pd.DataFrame) -> bytes:

@@ -1,5 +1,6 @@
-"""Canonical outlet names for charts: one small pure function, in one place, so a full outlet registry (issue 14)
-can replace it without touching the queries.
+"""A fallback fold of raw outlet lines, for articles the store has no story row for (a Parquet dataset, a store
+not yet backfilled): everywhere else the dashboard uses the store's ``publisher`` (the outlet registry of issue 14,
+``analysis.outlets``), see ``dashboard.queries.source``.
 
 Raw outlet strings carry the syndication path: "X (republished by Y)", "X (via Y)", "X, citing Reuters",
 "X / Y". The outlet that published the article is X; what follows names a source or a re-publisher.

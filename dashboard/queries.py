@@ -7,22 +7,34 @@ No Streamlit here (``dashboard.data`` adds the caching); no writes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from analysis.story_views import institution_key_sql, outlet_group_sql, quote_carriers, quote_source
 from dashboard.filters import Filters, where_sql
 from dashboard.outlets import canonical_outlet
 
-# Group-by columns the charts may ask for (identifiers are whitelisted, never taken from input).
+# Group-by columns the charts may ask for (identifiers are whitelisted, never taken from input). In ``source``
+# ``outlet`` is the publisher, ``speaker`` the person's name and ``institution`` the institution's name, each
+# merged across spellings; the outlet chart can also group by host, publisher country, ownership, state/private.
 GROUPS = {
     "institution": "institution",
     "outlet": "coalesce(outlet, 'unknown outlet')",
     "institution_type": "coalesce(institution_type, 'unknown')",
     "speaker": "speaker",
+    "host": outlet_group_sql("host"),
+    "country": outlet_group_sql("country"),
+    "ownership": outlet_group_sql("ownership"),
+    "state_owned": outlet_group_sql("state_owned"),
 }
+# What the outlet chart can group by: the publisher (the default, clickable to filter), or one of these.
+OUTLET_GROUPS: dict[str, str] = {"outlet": "Publisher", "host": "Host (site that carried it)",
+                                 "country": "Publisher country", "ownership": "Ownership",
+                                 "state_owned": "State or public vs private"}
 EXAMPLE_CHARS = 140
 SORTS = {
     "newest": "date DESC NULLS LAST, speaker",
@@ -35,14 +47,16 @@ SORTS = {
 }
 TABLE_COLUMNS = (
     "id, quote, speaker, role, institution, institution_type, outlet, date, effective_stance AS stance, "
-    "score, sentiment, kind, overridden, model_stance, confidence, url, title"
+    "score, sentiment, kind, overridden, model_stance, confidence, url, title, is_copy, story_id"
 )
 # Data exports carry what an analyst needs to check a number: evidence cues, target check, confidence, the
-# override and its note, and whether the article is from the fictional demo corpus.
+# override and its note, whether the article is from the fictional demo corpus, and the issue-14 story, copy,
+# publisher (``outlet``), host and person columns with the names as written.
 EXPORT_COLUMNS = (
     "id, quote, speaker, role, institution, institution_type, outlet, raw_outlet, date, title, url, "
     "effective_stance AS stance, model_stance, overridden, override_note, score, confidence, on_target, "
-    "evidence, sentiment, kind, fictional_demo"
+    "evidence, sentiment, kind, fictional_demo, story_id, is_copy, canonical_quote_id, host, source_outlet, "
+    "publisher_country, publisher_ownership, person_id, speaker_as_written, institution_as_written"
 )
 DEMO_SOURCE = "%data/articles/%"  # sources of the bundled fictional corpus
 
@@ -60,6 +74,7 @@ class Headline:
     neutral: int
     positive: int
     undated: int  # quotes from articles whose date is unknown
+    stories: int = 0  # distinct stories (an article and its republished copies are one story)
 
     def share(self, stance: int) -> float:
         """Share of quotes with this stance (0 when there are none)."""
@@ -71,18 +86,51 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> pd.Da
     return con.execute(sql, params).df()
 
 
-def source(con: duckdb.DuckDBPyConnection) -> str:
-    """The relation every dashboard query reads: ``quotes_effective`` with ``outlet`` folded to the canonical
-    outlet (``dashboard.outlets``) and the raw string kept as ``raw_outlet``. The raw -> canonical map is small
-    (one row per distinct outlet) and registered on the connection; without any syndicated names the view is
-    read directly."""
-    raws = [r[0] for r in con.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL").fetchall()]
+def source(con: duckdb.DuckDBPyConnection, every_copy: bool = False) -> str:
+    """The relation every dashboard query reads: the store's issue-14 view (``quote_source``: each story's quote
+    once, or every republished copy) with the names the charts group and filter by merged across spellings:
+
+    - ``outlet`` is the canonical ``publisher`` (raw outlet line kept as ``raw_outlet``);
+    - ``speaker`` is the person's name (one per ``person_id``; as written kept as ``speaker_as_written``);
+    - ``institution`` is one name per ``institution_key`` (as written kept as ``institution_as_written``).
+
+    Articles without a story row (a Parquet dataset, a store not yet backfilled) have publisher = the raw outlet
+    line in the views; only for those the line is folded by ``dashboard.outlets.canonical_outlet`` (a small
+    raw -> canonical map registered on the connection)."""
+    fallback = ""
+    publisher = "q.publisher"
+    raws = [r[0] for r in con.execute(
+        "SELECT DISTINCT a.outlet FROM articles a ANTI JOIN article_stories s ON s.article_id = a.id "
+        "WHERE a.outlet IS NOT NULL").fetchall()]
     pairs = [(r, canonical_outlet(r)) for r in raws]
-    if all(r == c for r, c in pairs):
-        return "(SELECT *, outlet AS raw_outlet FROM quotes_effective)"
-    con.register("_outlet_map", pd.DataFrame(pairs, columns=["raw", "canonical"]))
-    return ("(SELECT qe.* REPLACE (coalesce(m.canonical, qe.outlet) AS outlet), qe.outlet AS raw_outlet "
-            "FROM quotes_effective qe LEFT JOIN _outlet_map m ON m.raw = qe.outlet)")
+    if any(r != c for r, c in pairs):
+        con.register("_outlet_map", pd.DataFrame(pairs, columns=["raw", "canonical"]))
+        fallback = ("LEFT JOIN (SELECT article_id FROM article_stories) st ON st.article_id = q.article_id "
+                    "LEFT JOIN _outlet_map m ON m.raw = q.outlet AND st.article_id IS NULL")
+        publisher = "coalesce(m.canonical, q.publisher)"
+    # One name per person and per institution, registered only for those written more than one way (few rows:
+    # most stores need no join at all).
+    speaker, institution = "q.speaker", "q.institution"
+    # Read off the plain tables (the view's joins cost more than the rest of a chart's query).
+    people = con.execute(
+        "SELECT person_id, mode(person_name) FROM quote_people GROUP BY 1 HAVING count(DISTINCT person_name) > 1"
+    ).fetchall()
+    if people:
+        con.register("_person_labels", pd.DataFrame(people, columns=["person_id", "label"]))
+        fallback += " LEFT JOIN _person_labels pl ON pl.person_id = q.person_id"
+        speaker = "coalesce(pl.label, q.speaker)"
+    names = con.execute(
+        f"SELECT k, mode(institution) FROM (SELECT institution, {institution_key_sql('institution')} AS k "
+        "FROM quotes WHERE institution IS NOT NULL) WHERE k <> '' GROUP BY 1 HAVING count(DISTINCT institution) > 1"
+    ).fetchall()
+    if names:
+        con.register("_institution_labels", pd.DataFrame(names, columns=["institution_key", "label"]))
+        fallback += " LEFT JOIN _institution_labels il ON il.institution_key = q.institution_key"
+        institution = "coalesce(il.label, q.institution)"
+    return f"""(SELECT q.* REPLACE ({publisher} AS outlet, {publisher} AS publisher, {speaker} AS speaker,
+                                  {institution} AS institution),
+                q.outlet AS raw_outlet, q.speaker AS speaker_as_written, q.institution AS institution_as_written
+         FROM {quote_source(every_copy)} q {fallback})"""
 
 
 def version(con: duckdb.DuckDBPyConnection) -> str:
@@ -121,22 +169,24 @@ _DEMO_SQL = "replace(coalesce(source, ''), '\\', '/') LIKE '%data/articles/%'"
 
 
 def headline(con: duckdb.DuckDBPyConnection, f: Filters) -> Headline:
-    """Counts of articles, quotes, speakers, institutions, outlets and stance shares under the filters."""
+    """Counts of articles, quotes, people, institutions, publishers, stance shares and distinct stories under the
+    filters (people, institutions and publishers merged across spellings)."""
     where, params = where_sql(f)
-    src = source(con)
+    src = source(con, f.every_copy)
     row = con.execute(
         f"""
-        SELECT count(DISTINCT article_id), count(*), count(DISTINCT speaker_key),
-               count(DISTINCT institution), count(DISTINCT outlet),
+        SELECT count(DISTINCT article_id), count(*), count(DISTINCT person_id),
+               count(DISTINCT institution_key) FILTER (WHERE institution_key <> ''), count(DISTINCT outlet),
                count(*) FILTER (WHERE effective_stance < 0),
                count(*) FILTER (WHERE effective_stance = 0),
                count(*) FILTER (WHERE effective_stance > 0),
-               count(*) FILTER (WHERE date IS NULL)
+               count(*) FILTER (WHERE date IS NULL),
+               count(DISTINCT story_id)
         FROM {src} {where}
         """,
         params,
     ).fetchone()
-    return Headline(*(int(v or 0) for v in (row or (0,) * 9)))
+    return Headline(*(int(v or 0) for v in (row or (0,) * 10)))
 
 
 def stance_by(
@@ -164,7 +214,7 @@ def stance_by(
                         {EXAMPLE_CHARS}) AS ex_neg,
                    left(arg_max(speaker || ': ' || quote, score) FILTER (WHERE effective_stance > 0),
                         {EXAMPLE_CHARS}) AS ex_pos
-            FROM {source(con)} {where}
+            FROM {source(con, f.every_copy)} {where}
             GROUP BY 1
         )
         SELECT *, count(*) FILTER (WHERE n >= ?) OVER () AS total, sum(pos - neg) OVER () / sum(n) OVER () AS prior
@@ -184,7 +234,7 @@ def baseline_mean(con: duckdb.DuckDBPyConnection, f: Filters) -> float:
     from dataclasses import replace
 
     where, params = where_sql(replace(f, institution_types=(), institutions=(), outlets=(), speakers=()))
-    row = con.execute(f"SELECT avg(effective_stance) FROM {source(con)} {where}", params).fetchone()
+    row = con.execute(f"SELECT avg(effective_stance) FROM {source(con, f.every_copy)} {where}", params).fetchone()
     return float(row[0]) if row and row[0] is not None else float("nan")
 
 
@@ -193,7 +243,7 @@ def heatmap(
 ) -> pd.DataFrame:
     """Mean stance and count per (institution, outlet) for the largest institutions and outlets."""
     where, params = where_sql(f)
-    base = f"SELECT * FROM {source(con)} {where}"
+    base = f"SELECT * FROM {source(con, f.every_copy)} {where}"
     sql = f"""
         WITH base AS ({base}),
         ti AS (SELECT institution FROM base WHERE institution IS NOT NULL
@@ -221,17 +271,21 @@ def timeline(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
                count(*) FILTER (WHERE effective_stance = 0) AS neu,
                count(*) FILTER (WHERE effective_stance > 0) AS pos,
                avg(effective_stance) AS mean, stddev_samp(effective_stance) AS sd
-        FROM {source(con)} {where}
+        FROM {source(con, f.every_copy)} {where}
         GROUP BY 1 ORDER BY 1
     """
     return _df(con, sql, params)
 
 
 def experts(con: duckdb.DuckDBPyConnection, f: Filters, *, limit: int = 500) -> pd.DataFrame:
-    """One row per speaker: institution(s), quote count, mean stance, -1/0/+1 counts, first and last date."""
+    """One row per person (``person_id``, every spelling merged): name, the spellings seen, institution(s), quote
+    count, mean stance, -1/0/+1 counts, stories, first and last date."""
     where, params = where_sql(f)
     sql = f"""
-        SELECT speaker,
+        SELECT any_value(speaker) AS speaker, person_id,
+               string_agg(DISTINCT speaker_as_written, '; ' ORDER BY speaker_as_written) AS spellings,
+               count(DISTINCT speaker_as_written) AS n_spellings,
+               count(DISTINCT story_id) AS stories,
                string_agg(DISTINCT institution, '; ' ORDER BY institution) AS institutions,
                string_agg(DISTINCT institution_type, '; ' ORDER BY institution_type) AS types,
                count(*) AS n, avg(effective_stance) AS mean,
@@ -239,13 +293,54 @@ def experts(con: duckdb.DuckDBPyConnection, f: Filters, *, limit: int = 500) -> 
                count(*) FILTER (WHERE effective_stance = 0) AS neu,
                count(*) FILTER (WHERE effective_stance > 0) AS pos,
                min(date) AS first, max(date) AS last
-        FROM {source(con)} {where}
-        GROUP BY speaker
+        FROM {source(con, f.every_copy)} {where}
+        GROUP BY person_id
         HAVING count(*) >= ?
         ORDER BY n DESC, speaker
         LIMIT ?
     """
     return _df(con, sql, [*params, f.min_quotes, limit])
+
+
+def institutions(con: duckdb.DuckDBPyConnection, f: Filters, *, limit: int = 500) -> pd.DataFrame:
+    """One row per institution (``institution_key``, every spelling merged): name, spellings seen, type, quote
+    count, stories, people, mean stance and -1/0/+1 counts under the filters."""
+    where, params = where_sql(f)
+    cond = "institution_key IS NOT NULL AND institution_key <> ''"
+    where = f"{where} AND {cond}" if where else f"WHERE {cond}"
+    sql = f"""
+        SELECT any_value(institution) AS institution,
+               string_agg(DISTINCT institution_as_written, '; ' ORDER BY institution_as_written) AS spellings,
+               count(DISTINCT institution_as_written) AS n_spellings,
+               mode(institution_type) AS institution_type,
+               count(*) AS n, count(DISTINCT story_id) AS stories, count(DISTINCT person_id) AS people,
+               avg(effective_stance) AS mean,
+               count(*) FILTER (WHERE effective_stance < 0) AS neg,
+               count(*) FILTER (WHERE effective_stance = 0) AS neu,
+               count(*) FILTER (WHERE effective_stance > 0) AS pos
+        FROM {source(con, f.every_copy)} {where}
+        GROUP BY institution_key
+        HAVING count(*) >= ?
+        ORDER BY n DESC, institution
+        LIMIT ?
+    """
+    return _df(con, sql, [*params, f.min_quotes, limit])
+
+
+def carriers(con: duckdb.DuckDBPyConnection, quote_id: str) -> pd.DataFrame:
+    """Every article that carried a quote (the quote or any republished copy of it), earliest first, with its
+    publisher, host, outlet line, date, URL and copy flag (``analysis.story_views.quote_carriers``)."""
+    return quote_carriers(_Con(con), quote_id)
+
+
+class _Con:
+    """An open connection seen through the store's ``query_df`` surface (for ``analysis.story_views``)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def query_df(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        return self.con.execute(sql, list(params)).df()
 
 
 def quotes_table(
@@ -254,7 +349,7 @@ def quotes_table(
     """The filtered quotes, one row each, sorted in SQL; ``limit=None`` for exports."""
     where, params = where_sql(f)
     order = SORTS.get(sort, SORTS["newest"])
-    sql = f"SELECT {TABLE_COLUMNS} FROM {source(con)} {where} ORDER BY {order}, id"
+    sql = f"SELECT {TABLE_COLUMNS} FROM {source(con, f.every_copy)} {where} ORDER BY {order}, id"
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, limit]
@@ -264,7 +359,7 @@ def quotes_table(
 def count_quotes(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
     """Number of quotes under the filters."""
     where, params = where_sql(f)
-    row = con.execute(f"SELECT count(*) FROM {source(con)} {where}", params).fetchone()
+    row = con.execute(f"SELECT count(*) FROM {source(con, f.every_copy)} {where}", params).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -273,7 +368,7 @@ def quote_detail(con: duckdb.DuckDBPyConnection, quote_id: str) -> dict[str, Any
     cur = con.execute(
         f"""
         SELECT q.*, a.text AS article_text
-        FROM {source(con)} q JOIN articles a ON a.id = q.article_id
+        FROM {source(con, True)} q JOIN articles a ON a.id = q.article_id
         WHERE q.id = ?
         """,
         [quote_id],
@@ -303,7 +398,7 @@ def options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     ``institution_type_of`` holds "institution\ttype" pairs (an institution's most frequent type), so the
     institution picker can follow the chosen types."""
     out: dict[str, list[str]] = {}
-    src = source(con)
+    src = source(con, True)
     for key, column in (("institution_types", "institution_type"), ("institutions", "institution"),
                         ("outlets", "outlet"), ("speakers", "speaker")):
         rows = con.execute(
@@ -331,7 +426,7 @@ def export_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
         SELECT {EXPORT_COLUMNS}, override_by
         FROM (SELECT q.*, {"h.override_by" if history else "NULL"} AS override_by,
                      replace(coalesce(a.source, ''), '\\', '/') LIKE '{DEMO_SOURCE}' AS fictional_demo
-              FROM {source(con)} q JOIN articles a ON a.id = q.article_id {who}) {where}
+              FROM {source(con, f.every_copy)} q JOIN articles a ON a.id = q.article_id {who}) {where}
         ORDER BY date DESC NULLS LAST, speaker, id
     """
     return _df(con, sql, params)
@@ -353,12 +448,12 @@ def group_timeline(con: duckdb.DuckDBPyConnection, f: Filters, group: str, value
         pick = f"{expr} IN ({', '.join('?' for _ in values)})"
         pick_params: list[object] = list(values)
     else:
-        pick = f"{expr} IN (SELECT {expr} FROM {source(con)} {where} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?)"
+        pick = f"{expr} IN (SELECT {expr} FROM {source(con, f.every_copy)} {where} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?)"
         pick_params = [*params, top]
     sql = f"""
         SELECT {expr} AS "group", date_trunc('month', date)::DATE AS month, count(*) AS n,
                avg(effective_stance) AS mean
-        FROM {source(con)} {where} AND {pick}
+        FROM {source(con, f.every_copy)} {where} AND {pick}
         GROUP BY 1, 2 ORDER BY 1, 2
     """
     return _df(con, sql, [*params, *pick_params])
@@ -372,6 +467,6 @@ def override_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, f"""
         SELECT h.changed_at, h.who, h.action, h.quote_id, q.speaker, q.quote, h.old_stance, h.new_stance, h.note,
                q.effective_stance AS current
-        FROM override_history h LEFT JOIN {source(con)} q ON q.id = h.quote_id
+        FROM override_history h LEFT JOIN {source(con, True)} q ON q.id = h.quote_id
         ORDER BY h.changed_at DESC, h.seq DESC
     """, [])

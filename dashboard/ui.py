@@ -43,7 +43,7 @@ PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "se
 K_TYPES, K_INST, K_OUTLET, K_SPEAKER = "f_types", "f_inst", "f_outlet", "f_speaker"
 K_FROM, K_TO, K_STANCE, K_KIND = "f_from", "f_to", "f_stance", "f_kind"
 K_TARGET, K_MIN, K_SEARCH = "f_on_target", "f_min", "f_search"
-K_PRESET, K_RESET, K_LOWCONF = "preset_think_tanks", "reset_filters", "f_low_conf"
+K_PRESET, K_RESET, K_LOWCONF, K_COPIES = "preset_think_tanks", "reset_filters", "f_low_conf", "f_every_copy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ def _widget_defaults(f: Filters) -> dict[str, Any]:
         K_TYPES: list(f.institution_types), K_INST: list(f.institutions), K_OUTLET: list(f.outlets),
         K_SPEAKER: list(f.speakers), K_FROM: f.date_from, K_TO: f.date_to, K_STANCE: list(f.stances),
         K_KIND: list(f.kinds), K_TARGET: f.on_target_only, K_MIN: f.min_quotes, K_SEARCH: f.search,
-        K_LOWCONF: f.hide_low_confidence,
+        K_LOWCONF: f.hide_low_confidence, K_COPIES: f.every_copy,
     }
 
 
@@ -227,13 +227,16 @@ def sidebar_filters(options: dict[str, list[str]]) -> Filters:
     low_conf = sb.toggle(f"Hide low-confidence quotes (< {LOW_CONFIDENCE:.0%})", key=K_LOWCONF,
                          help="Leave out quotes whose stance the model scored with low confidence "
                               "(stored confidence column). Off: every quote is shown.")
+    every_copy = sb.toggle("Count every republished copy", key=K_COPIES,
+                           help="Off (default): a story republished, translated or reworded by other outlets "
+                                "counts once, and so does each quote in it. On: every copy counts.")
     search = sb.text_input("Search quotes, speakers, institutions", key=K_SEARCH, placeholder="e.g. sanctions")
     f = Filters(
         institution_types=tuple(types), institutions=tuple(institutions), outlets=tuple(outlets),
         speakers=tuple(speakers), date_from=date_from if isinstance(date_from, date) else None,
         date_to=date_to if isinstance(date_to, date) else None, stances=tuple(int(s) for s in stances),
         kinds=tuple(kinds), on_target_only=bool(on_target), min_quotes=int(min_quotes), search=search.strip(),
-        hide_low_confidence=bool(low_conf),
+        hide_low_confidence=bool(low_conf), every_copy=bool(every_copy),
     )
     _sync_url(f)
     return f

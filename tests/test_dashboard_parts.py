@@ -257,13 +257,19 @@ def test_timeline_months_and_mean_axis() -> None:
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [("=1+1", "'=1+1"), ("+44", "'+44"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-     ("\rx", "'\rx"), ("plain", "plain"), ("a=b", "a=b")],
+     # a bare CR (which splits a row in many readers) becomes LF, and each line of a cell is escaped on its own
+     ("\r=x", "\n'=x"), ("ok\r\n=1+1", "ok\n'=1+1"), ("line\n@cmd", "line\n'@cmd"),
+     ("plain", "plain"), ("a=b", "a=b")],
 )
 def test_csv_cells_cannot_become_formulas(cell: str, expected: str) -> None:
     text = export.table_csv(pd.DataFrame({"quote": [cell], "n": [-1]})).decode("utf-8")
     header, row = list(csv.reader(io.StringIO(text, newline="")))
     assert header == ["quote", "n"]
-    assert row == [expected, "-1"]  # numbers stay numbers
+    assert row == [expected, "-1"]  # the number's value is kept
+    # Every cell is quoted (so a line break inside a cell never ends the row), and no physical line of the file
+    # starts with a formula prefix, even for a reader that splits on line breaks without honouring quotes.
+    assert text.splitlines()[0] == '"quote","n"' and text.splitlines()[1].startswith('"')
+    assert not any(line.startswith(export.FORMULA_PREFIXES) for line in text.splitlines())
 
 
 def test_parquet_round_trip() -> None:

@@ -1,5 +1,6 @@
-"""Experts: one row per speaker with institution(s), quote count, mean stance and a three-colour mini bar.
-Ticking a row filters every view to that speaker and opens their quotes."""
+"""Experts: one row per person (every spelling of a name merged, the spellings listed) with institution(s), quote
+count, mean stance and a three-colour mini bar; ticking a row filters every view to that person and opens their
+quotes. Below, one row per institution, merged across spellings the same way."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ if df.empty:
                    "“Minimum quotes per group” in the sidebar.")
     st.stop()
 
-ui.text_caption(f"{len(df):,} speakers with ≥{f.min_quotes} quotes · tick a row to read that speaker's quotes")
+merged = int((df["n_spellings"] > 1).sum())
+ui.text_caption(f"{len(df):,} speakers with ≥{f.min_quotes} quotes"
+                + (f" · {merged:,} of them quoted under more than one spelling (merged)" if merged else "")
+                + " · tick a row to read that speaker's quotes")
 table = df.assign(
     stances=[charts.stance_strip_svg(a, b, c) for a, b, c in zip(df["neg"], df["neu"], df["pos"], strict=True)],
     institutions=df["institutions"].fillna("—").replace("", "—"),
@@ -34,7 +38,7 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     width="stretch",
-    column_order=("speaker", "n", "mean", "stances", "institutions", "types", "last"),
+    column_order=("speaker", "n", "mean", "stances", "institutions", "types", "spellings", "stories", "last"),
     column_config={
         "speaker": st.column_config.TextColumn("Speaker", width="medium", pinned=True),
         "n": st.column_config.NumberColumn("n", format="%d", help="Quotes under the filters", width="small"),
@@ -45,6 +49,10 @@ event = st.dataframe(
                                                      "call, blue +1 deepening"),
         "institutions": st.column_config.TextColumn("Institution(s)", width="medium"),
         "types": st.column_config.TextColumn("Type", width="small"),
+        "spellings": st.column_config.TextColumn("Spellings", width="medium",
+                                                 help="Every form of the name seen in the articles (one person)"),
+        "stories": st.column_config.NumberColumn("Stories", format="%d", width="small",
+                                                 help="Distinct stories quoting them (copies are one story)"),
         "last": st.column_config.DateColumn("Last quoted", width="small"),
     },
 )
@@ -63,3 +71,31 @@ ui.chart(charts.diverging_bars(top, group="speaker", title="Where do the most-qu
                                         "to filter",
                                baseline=data.baseline_mean(ctx.db, ctx.version, f)),
          "experts", "stance_by_expert", filters=f, n=int(top["n"].sum()))
+
+institutions = data.institutions(ctx.db, ctx.version, f)
+st.subheader("Institutions")
+if institutions.empty:
+    st.caption(f"No institution has at least {f.min_quotes} quotes under these filters.")
+else:
+    ui.text_caption(f"{len(institutions):,} institutions with ≥{f.min_quotes} quotes, each spelling of a name merged")
+    st.dataframe(
+        institutions.assign(
+            stances=[charts.stance_strip_svg(a, b, c) for a, b, c in
+                     zip(institutions["neg"], institutions["neu"], institutions["pos"], strict=True)],
+            institution_type=institutions["institution_type"].map(lambda t: TYPE_LABELS.get(t, t) if t else "—"),
+        ),
+        key="institutions_table", hide_index=True, width="stretch",
+        column_order=("institution", "n", "mean", "stances", "institution_type", "people", "stories", "spellings"),
+        column_config={
+            "institution": st.column_config.TextColumn("Institution", width="medium", pinned=True),
+            "n": st.column_config.NumberColumn("n", format="%d", width="small", help="Quotes under the filters"),
+            "mean": st.column_config.NumberColumn("Mean", format="%+.2f", width="small",
+                                                  help=charts.STANCE_DEFINITION),
+            "stances": st.column_config.ImageColumn("limited · no call · deepening", width="small"),
+            "institution_type": st.column_config.TextColumn("Type", width="small"),
+            "people": st.column_config.NumberColumn("People", format="%d", width="small"),
+            "stories": st.column_config.NumberColumn("Stories", format="%d", width="small"),
+            "spellings": st.column_config.TextColumn("Spellings", width="medium",
+                                                     help="Every form of the name seen in the articles"),
+        },
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, queries, ui
 
 TOP = 15
 TOP_OUTLETS = 12
@@ -23,10 +23,17 @@ if h.quotes == 0:
     ui.no_matches(f)
     st.stop()
 
-row = st.columns(5)
-for col, (label, value) in zip(row, (("Articles", h.articles), ("Quotes", h.quotes), ("Speakers", h.speakers),
-                                    ("Institutions", h.institutions), ("Outlets", h.outlets)), strict=True):
-    col.metric(label, f"{value:,}", border=True)
+copies = "every republished copy counted" if f.every_copy else "copies of one story counted once"
+row = st.columns(6)
+for col, (label, value, tip) in zip(row, (
+        ("Articles", h.articles, "Articles with a matching quote, republished copies included."),
+        ("Stories", h.stories, "Distinct stories: an article and its republished, trimmed or reworded copies "
+                               "are one story."),
+        ("Quotes", h.quotes, f"Quotes under the filters ({copies})."),
+        ("Speakers", h.speakers, "People, one per person across spellings."),
+        ("Institutions", h.institutions, "Institutions, one per institution across spellings."),
+        ("Outlets", h.outlets, "Publishers (a syndicated or hosted copy counts for its publisher).")), strict=True):
+    col.metric(label, f"{value:,}", border=True, help=tip)
 shares = st.columns(3)
 for col, stance in zip(shares, (1, 0, -1), strict=True):
     count = {1: h.positive, 0: h.neutral, -1: h.negative}[stance]
@@ -51,14 +58,21 @@ ui.chart(
 
 left, right = st.columns(2)
 with left:
+    by = st.selectbox("Group outlets by", list(queries.OUTLET_GROUPS), key="outlet_group",
+                      format_func=queries.OUTLET_GROUPS.__getitem__,
+                      help="The publisher (a copy carried by another site counts for its publisher), the host "
+                           "site, or the publisher's country, ownership, or state/public vs private.")
     all_outlets = st.toggle("Show all outlets", key="show_all_outlets",
-                            help=f"Otherwise the {TOP_OUTLETS} most-quoting outlets, the rest as one row.")
-    df, total = data.stance_by(ctx.db, ctx.version, f, "outlet", None)
+                            help=f"Otherwise the {TOP_OUTLETS} largest groups, the rest as one row.")
+    df, total = data.stance_by(ctx.db, ctx.version, f, by, None)
     df = df if all_outlets else charts.fold_rest(df, TOP_OUTLETS)
-    ui.chart(charts.diverging_bars(df, group="outlet", title="How do the quotes each outlet carries assess it?",
-                                   subtitle=f"{total} outlets (syndicated names folded to the publisher) · "
-                                            f"≥{f.min_quotes} quotes each", baseline=baseline),
-             "outlet", "stance_by_outlet", filters=f, n=int(df["n"].sum()) if len(df) else 0)
+    what = queries.OUTLET_GROUPS[by].lower()
+    ui.chart(charts.diverging_bars(df, group=by, title="How do the quotes each outlet carries assess it?",
+                                   subtitle=f"{total} groups by {what} · ≥{f.min_quotes} quotes each"
+                                            + (" · click a bar to filter" if by == "outlet" else ""),
+                                   baseline=baseline),
+             "outlet", "stance_by_outlet", filters=f, n=int(df["n"].sum()) if len(df) else 0,
+             drillable=by == "outlet")
 with right:
     df, total = data.stance_by(ctx.db, ctx.version, f, "institution_type", None)
     ui.chart(charts.diverging_bars(df, group="institution_type", baseline=baseline,

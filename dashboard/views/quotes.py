@@ -1,5 +1,6 @@
 """Quote explorer: the filtered quotes as a sortable table; a selected quote shows its paragraph with the
-quote highlighted, the stance evidence, the source link, and a stance override that writes to the store."""
+quote highlighted, the stance evidence, the source link, every outlet that carried the quote (republished copies
+included), and a stance override that writes to the store (on the story's quote: copies follow it)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ event = st.dataframe(
     hide_index=True,
     height=380,
     column_order=("badge", "quote", "speaker", "institution", "outlet", "date", "confidence", "role",
-                  "institution_type", "score", "sentiment", "kind", "overridden"),
+                  "institution_type", "score", "sentiment", "kind", "overridden")
+                 + (("is_copy",) if f.every_copy else ()),
     column_config={
         "badge": st.column_config.TextColumn("Stance", width=120, pinned=True,
                                              help="Effective stance (after overrides). " + charts.STANCE_DEFINITION),
@@ -57,6 +59,7 @@ event = st.dataframe(
         "sentiment": st.column_config.NumberColumn("Sentiment", format="%+.2f", help="VADER compound, for reference"),
         "kind": "Kind",
         "overridden": st.column_config.CheckboxColumn("Overridden"),
+        "is_copy": st.column_config.CheckboxColumn("Copy", help="A republished copy's repeat of a story's quote"),
     },
 )
 downloads = st.container(horizontal=True, gap="small")
@@ -103,6 +106,18 @@ with left:
     url = q.get("url")
     if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
         st.link_button("Open the source article ↗", url)
+    carried = data.carriers(ctx.db, ctx.version, quote_id)
+    st.markdown(f"**Carried by {len(carried):,} article(s)**" if len(carried) != 1 else "**Carried by 1 article**")
+    st.caption("The story's first article and every republished, trimmed or reworded copy that repeats the quote.")
+    st.dataframe(
+        carried, key="quote_carriers", hide_index=True, width="stretch",
+        column_order=("publisher", "host", "outlet", "date", "is_copy", "url", "title"),
+        column_config={"publisher": "Publisher", "host": "Host", "outlet": "Outlet line",
+                       "date": st.column_config.DateColumn("Date"),
+                       "is_copy": st.column_config.CheckboxColumn("Copy"),
+                       "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
+                       "title": "Title"},
+    )
 with right:
     st.metric("Stance", ui.STANCE_LABELS[eff],
               delta=("analyst override" if q.get("overridden") else f"model, confidence {q['confidence']:.0%}"),
@@ -120,6 +135,13 @@ with right:
                                     "modifier": "Modifier"})
     if q.get("override_note"):
         ui.text_caption(f"Override note: {q['override_note']}")
+    # An override belongs to the story's quote; a copy's repeat follows it (copies are not counted on their own).
+    target = str(q.get("canonical_quote_id") or quote_id)
+    story_quote = q if target == quote_id else (data.quote_detail(ctx.db, ctx.version, target) or q)
+    if target != quote_id:
+        st.caption("This row is a republished copy: a correction is saved on the story's quote it repeats"
+                   + (f" (now {ui.STANCE_LABELS[int(story_quote['effective_stance'])]})."
+                      if story_quote.get("overridden") else "."))
     if data.read_only(ctx.db):
         st.caption("This is a read-only Parquet dataset: ingest it into a DuckDB store to record overrides.")
     else:
@@ -136,14 +158,14 @@ with right:
             saved = st.form_submit_button("Save override", type="primary")
         if saved:
             st.session_state[ui.K_ANALYST_KEPT] = who.strip()
-            data.set_override(ctx.db, quote_id, int(choice), note.strip() or None, who=who.strip() or None)
+            data.set_override(ctx.db, target, int(choice), note.strip() or None, who=who.strip() or None)
             st.toast("Override saved; the charts now use it.")
             st.rerun()
-        if q.get("overridden") and st.button("Clear override (back to the model)", key="clear_override"):
-            data.clear_override(ctx.db, quote_id, who=st.session_state.get(ui.K_ANALYST_KEPT) or None)
+        if story_quote.get("overridden") and st.button("Clear override (back to the model)", key="clear_override"):
+            data.clear_override(ctx.db, target, who=st.session_state.get(ui.K_ANALYST_KEPT) or None)
             st.rerun()
     log = data.override_log(ctx.db, ctx.version)
-    mine = log[log["quote_id"] == quote_id] if len(log) else log
+    mine = log[log["quote_id"] == target] if len(log) else log
     if len(mine):
         st.markdown("**Override history**")
         st.dataframe(mine[["changed_at", "who", "old_stance", "new_stance", "note"]], hide_index=True,
