@@ -7,7 +7,6 @@ message the UI shows instead of a traceback. No Streamlit here.
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import os
@@ -23,7 +22,7 @@ import plotly.io as pio
 
 # Spreadsheet apps evaluate cells starting with these as formulas (CSV injection, OWASP); one list for both
 # CSV exports (full-width forms included).
-from analysis.export import FORMULA_PREFIXES
+from analysis.export import csv_text
 
 STATIC_FORMATS = ("png", "svg")
 FORMATS = ("png", "svg", "html")
@@ -111,44 +110,10 @@ def with_caption(fig: go.Figure, caption: str) -> go.Figure:
     return out
 
 
-def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _safe_lines(value: object) -> object:
-    """CR / CRLF become LF and every line of a text cell is escaped like a cell of its own."""
-    if isinstance(value, str) and ("\r" in value or "\n" in value):
-        return "\n".join(str(_safe_cell(line)) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    return _safe_cell(value)
-
-
-def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot be run as spreadsheet formulas (a line starting with = + - @ tab CR gets
-    a ')."""
-    out = df.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].astype(object).map(_safe_lines)
-    return out
-
-
-def _csv_text_here(df: pd.DataFrame) -> str:
-    return str(csv_safe(df).to_csv(index=False, quoting=csv.QUOTE_ALL, lineterminator="\r\n"))
-
-
 def table_csv(df: pd.DataFrame) -> bytes:
-    """The quote table as formula-injection-safe UTF-8 CSV, exactly as ``stance export`` writes it: the CLI's
-    ``analysis.export.csv_text`` (every cell quoted, each line of a cell escaped) when that version of the
-    analysis package is installed, else the same rules here."""
-    # Looked up by name: the CLI's writer is the one to share, and this keeps working against an analysis
-    # package that predates it.
-    from analysis import export as analysis_export
-
-    shared = getattr(analysis_export, "csv_text", None)
-    text = shared(df) if callable(shared) else _csv_text_here(df)
-    return str(text).encode("utf-8")
+    """The quote table as formula-injection-safe UTF-8 CSV, exactly as ``stance export`` writes it (every cell
+    quoted, each line of a cell escaped)."""
+    return csv_text(df).encode("utf-8")
 
 
 def table_parquet(df: pd.DataFrame) -> bytes:

@@ -16,6 +16,7 @@ from dashboard_fixtures import build_store
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.export import FORMULA_PREFIXES
 from dashboard import charts, export, highlight, ingest_ui, queries, report
 from dashboard.filters import Filters, add_arguments, from_arguments, from_query, to_query, where_sql
 
@@ -269,7 +270,7 @@ def test_csv_cells_cannot_become_formulas(cell: str, expected: str) -> None:
     # Every cell is quoted (so a line break inside a cell never ends the row), and no physical line of the file
     # starts with a formula prefix, even for a reader that splits on line breaks without honouring quotes.
     assert text.splitlines()[0] == '"quote","n"' and text.splitlines()[1].startswith('"')
-    assert not any(line.startswith(export.FORMULA_PREFIXES) for line in text.splitlines())
+    assert not any(line.startswith(FORMULA_PREFIXES) for line in text.splitlines())
 
 
 def test_parquet_round_trip() -> None:
