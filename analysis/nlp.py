@@ -163,6 +163,14 @@ def parse_stream(
             yield result, context
 
 
+def seed_text(doc: Doc, text: str) -> None:
+    """Let ``doc_text`` return ``text`` (the string the Doc was parsed from) instead of rebuilding it from the
+    tokens, ~4 ms per news article; only when the lengths agree, so a Doc of other text is never mislabelled."""
+    length = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    if length == len(text):
+        doc.user_data["analysis.text"] = text
+
+
 def doc_text(doc: Doc) -> str:
     """``doc.text`` rebuilt once per document (spaCy joins every token on each access)."""
     cached = doc.user_data.get("analysis.text")

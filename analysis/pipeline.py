@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from analysis import attribution, institutions, quotes, stance
+from analysis.nlp import seed_text
 from analysis.records import Article, ScoredQuote
 
 PIPELINE_VERSION = (
@@ -24,6 +25,7 @@ class ArticleResult:
 
 def analyze_doc(article: Article, doc: Doc) -> tuple[ScoredQuote, ...]:
     """Run every stage on one parsed article; quotes without a named speaker are dropped."""
+    seed_text(doc, article.text)
     found = quotes.find_quotes(doc)
     scored = []
     for attributed in attribution.attribute(doc, found):

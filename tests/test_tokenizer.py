@@ -42,3 +42,14 @@ def test_text_and_offsets_are_kept_around_long_runs(nlp: Language, parts: list[s
     assert doc.text == text
     for token in doc:
         assert text[token.idx : token.idx + len(token.text)] == token.text
+
+
+def test_seeded_text_is_used_only_when_it_fits(nlp: Language) -> None:
+    from analysis.nlp import doc_text, seed_text
+
+    doc = nlp("Ties are deepening, she said.  ")
+    seed_text(doc, "not the same length")
+    assert doc_text(doc) == doc.text  # a string of another length is never taken for the Doc's text
+    fresh = nlp("Ties are deepening, she said.  ")
+    seed_text(fresh, "Ties are deepening, she said.  ")
+    assert fresh.user_data["analysis.text"] == "Ties are deepening, she said.  " == doc_text(fresh)
