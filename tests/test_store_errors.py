@@ -26,6 +26,19 @@ REPO = Path(__file__).resolve().parents[1]
 ARTICLE = "title: T\n\n\"The rail deal will grow,\" said Mara Quill, an analyst at the Tidewater Institute.\n"
 
 
+
+def _refuse_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every read-write open fail as DuckDB fails on a file it may not write (the tests may run as root,
+    who could write a mode-0444 file anyway); read-only opens work as usual."""
+    real_connect = duckdb.connect
+
+    def connect(path: str, read_only: bool = False, **kwargs: object) -> duckdb.DuckDBPyConnection:
+        if not read_only:
+            raise duckdb.IOException(f'IO Error: Cannot open file "{path}": Permission denied')
+        return real_connect(path, read_only=True)
+
+    monkeypatch.setattr(store_module.duckdb, "connect", connect)
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
@@ -111,14 +124,7 @@ def test_read_only_database(
     Store(db).write_results(sample_results())
     quote_id = str(Store(db).query_df("SELECT id FROM quotes LIMIT 1")["id"][0])
     before = digest(db)
-    real_connect = duckdb.connect
-
-    def connect(path: str, read_only: bool = False, **kwargs: object) -> duckdb.DuckDBPyConnection:
-        if not read_only:
-            raise duckdb.IOException(f'IO Error: Cannot open file "{path}": Permission denied')
-        return real_connect(path, read_only=True)
-
-    monkeypatch.setattr(store_module.duckdb, "connect", connect)
+    _refuse_writes(monkeypatch)
     for argv in write_commands(db, corpus):
         argv = [quote_id if a == "q1" else a for a in argv]
         code, _, err = run(capsys, *argv)
@@ -185,14 +191,7 @@ def test_an_old_store_that_cannot_be_migrated_says_which_version_it_needs(
 ) -> None:
     db = tmp_path / "v1.duckdb"
     _v1_store(db)
-    real_connect = duckdb.connect
-
-    def connect(path: str, read_only: bool = False, **kwargs: object) -> duckdb.DuckDBPyConnection:
-        if not read_only:
-            raise duckdb.IOException(f'IO Error: Cannot open file "{path}": Permission denied')
-        return real_connect(path, read_only=True)
-
-    monkeypatch.setattr(store_module.duckdb, "connect", connect)
+    _refuse_writes(monkeypatch)
     with pytest.raises(StoreOutdated, match=f"schema version 1 and this version of stance needs {SCHEMA_VERSION}"):
         Store(db).query_df("SELECT * FROM institution_stats")
     code, _, err = run(capsys, "institutions", "--db", str(db))
